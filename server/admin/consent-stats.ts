@@ -1,0 +1,27 @@
+/** /consent-stats: decisions per day, opt-in per category, by policy version, surface and source, withdrawals. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { CONSENT_DIMENSIONS, type ConsentDimension, type ConsentStatsRow } from '../domain/stats.ts';
+import { runConsentStats } from '../queries/consent-stats.ts';
+import type { AppDeps } from '../services.ts';
+import { requirePermission } from './auth.ts';
+import type { AdminEnv } from './env.ts';
+import { periodRange, periodSchema } from './period.ts';
+import { ownedSite, ownedSiteIds } from './scope.ts';
+import { parseQuery } from './validate.ts';
+
+export type ConsentOverview = Record<ConsentDimension, ConsentStatsRow[]>;
+
+export function consentStatsRoutes(deps: AppDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  app.use(requirePermission('consent_stats.read'));
+
+  app.get('/', async (c) => {
+    const { range } = periodRange(parseQuery(c, periodSchema), new Date());
+    const { site } = parseQuery(c, z.object({ site: z.coerce.number().int().positive().optional() }));
+    const siteIds = site !== undefined ? [(await ownedSite(c, deps, site)).id] : await ownedSiteIds(c, deps);
+    const results = await Promise.all(CONSENT_DIMENSIONS.map((dimension) => runConsentStats(deps.db, { siteIds, range, dimension })));
+    return c.json(Object.fromEntries(CONSENT_DIMENSIONS.map((dimension, index) => [dimension, results[index]])) as ConsentOverview);
+  });
+  return app;
+}

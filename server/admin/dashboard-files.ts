@@ -1,0 +1,34 @@
+/** Serves the built dashboard at /dashboard: fixed asset names, and index.html for every page of the app. */
+import { readFile } from 'node:fs/promises';
+import { Hono } from 'hono';
+import { ApiError } from '../errors.ts';
+
+export const DASHBOARD_DIST = new URL('../../dist/dashboard/', import.meta.url);
+
+const ASSETS: Record<string, string> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+};
+
+async function readBuilt(name: string): Promise<Buffer> {
+  try {
+    return await readFile(new URL(name, DASHBOARD_DIST));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ApiError(503, 'not_found', 'The dashboard is not built; run `npm run build`');
+    }
+    throw error;
+  }
+}
+
+export function dashboardFiles(): Hono {
+  const app = new Hono();
+  app.get('/assets/:name', async (c) => {
+    const name = c.req.param('name');
+    const type = ASSETS[name];
+    if (!type) throw new ApiError(404, 'not_found', `No dashboard asset ${name}`);
+    return c.body(new Uint8Array(await readBuilt(name)), 200, { 'content-type': type, 'cache-control': 'no-cache' });
+  });
+  app.get('/*', async (c) => c.html((await readBuilt('index.html')).toString('utf8'), 200, { 'cache-control': 'no-store' }));
+  return app;
+}

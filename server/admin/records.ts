@@ -1,0 +1,101 @@
+/** /records: consent-record search, a consent ID's history with chain status, chain verification and exports. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { describeChainBreak } from '../domain/chain.ts';
+import { ACTIONS } from '../domain/consent.ts';
+import { verifySiteChain } from '../queries/consent-records.ts';
+import { consentHistory, searchRecords, streamRecords, type ConsentRecordView, type RecordSearch } from '../queries/record-search.ts';
+import type { AppDeps } from '../services.ts';
+import { requirePermission } from './auth.ts';
+import type { AdminContext, AdminEnv } from './env.ts';
+import { encoderFor, exportHeaders, exportStream, type Columns } from './export-stream.ts';
+import { audit, ownedSite, ownedSiteIds } from './scope.ts';
+import { parseQuery, pathId } from './validate.ts';
+
+const date = z.iso.date().transform((value) => new Date(`${value}T00:00:00Z`));
+const DAY_MS = 86_400_000;
+
+const searchSchema = z.object({
+  site: z.coerce.number().int().positive().optional(),
+  consentId: z.string().trim().min(1).max(64).optional(),
+  from: date.optional(),
+  // Inclusive: the whole `to` day is searched.
+  to: date.transform((value) => new Date(value.getTime() + DAY_MS)).optional(),
+  action: z.enum(ACTIONS).optional(),
+  policyVersion: z.coerce.number().int().positive().optional(),
+  account: z.string().trim().min(1).max(200).optional(),
+});
+
+export const RECORD_COLUMNS: Columns<ConsentRecordView> = [
+  ['id', (row) => row.id],
+  ['site', (row) => row.siteKey],
+  ['seq', (row) => row.seq],
+  ['consent_id', (row) => row.consentId],
+  ['recorded_at', (row) => row.recordedAt.toISOString()],
+  ['policy_version', (row) => row.policyVersion],
+  ['functional', (row) => row.functional],
+  ['analytics', (row) => row.analytics],
+  ['ads', (row) => row.ads],
+  ['action', (row) => row.action],
+  ['source', (row) => row.source],
+  ['locale', (row) => row.locale],
+  ['page_url', (row) => row.pageUrl],
+  ['browser', (row) => row.browser],
+  ['os', (row) => row.os],
+  ['device', (row) => row.device],
+  ['account', (row) => row.account],
+  ['prev_hash', (row) => row.prevHash],
+  ['hash', (row) => row.hash],
+];
+
+/** The search narrowed to the caller's organisation; a site of another organisation is a 404. */
+async function scopedSearch(c: AdminContext, deps: AppDeps): Promise<RecordSearch> {
+  const { site, ...filters } = parseQuery(c, searchSchema);
+  const siteIds = site !== undefined ? [(await ownedSite(c, deps, site)).id] : await ownedSiteIds(c, deps);
+  return { ...filters, siteIds };
+}
+
+export function recordRoutes(deps: AppDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  app.use(requirePermission('records.read'));
+
+  app.get('/', async (c) => {
+    const search = await scopedSearch(c, deps);
+    const page = parseQuery(
+      c,
+      z.object({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    );
+    return c.json(await searchRecords(deps.db, search, page));
+  });
+
+  app.get('/export.:format{csv|ndjson}', requirePermission('records.export'), async (c) => {
+    const format = c.req.param('format') === 'csv' ? 'csv' : 'ndjson';
+    const search = await scopedSearch(c, deps);
+    const { siteIds, ...filters } = search;
+    await audit(c, deps, {
+      action: 'records.export',
+      siteId: siteIds.length === 1 ? siteIds[0] : null,
+      detail: { format, ...filters },
+    });
+    return new Response(exportStream(streamRecords(deps.db, search), encoderFor(format, RECORD_COLUMNS)), {
+      headers: exportHeaders(format, `consent-records-${new Date().toISOString().slice(0, 10)}`),
+    });
+  });
+
+  app.get('/history/:consentId', async (c) => {
+    const consentId = c.req.param('consentId');
+    return c.json(await consentHistory(deps.db, await ownedSiteIds(c, deps), consentId));
+  });
+
+  app.get('/chain/:siteId', async (c) => {
+    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
+    const report = await verifySiteChain(deps.db, site.id);
+    return c.json({
+      site: site.key,
+      checked: report.checked,
+      intact: report.problem === null,
+      problem: report.problem ? describeChainBreak(site.key, report.problem) : null,
+    });
+  });
+  return app;
+}

@@ -1,0 +1,39 @@
+/** The dashboard's JSON API under /api/admin (one sub-app per resource) and the built dashboard under /dashboard. */
+import { Hono } from 'hono';
+import type { AppDeps } from '../services.ts';
+import { requireSession, sameOrigin } from './auth.ts';
+import { consentStatsRoutes } from './consent-stats.ts';
+import { dashboardFiles } from './dashboard-files.ts';
+import type { AdminEnv } from './env.ts';
+import { organisationRoutes } from './organisation.ts';
+import { recordRoutes } from './records.ts';
+import { loginRoutes, sessionRoutes } from './session.ts';
+import { siteRoutes } from './sites.ts';
+import { subjectRoutes } from './subjects.ts';
+import { usageRoutes } from './usage.ts';
+import { userRoutes } from './users.ts';
+
+export function adminApi(deps: AppDeps): Hono<AdminEnv> {
+  const api = new Hono<AdminEnv>();
+  api.use(sameOrigin(deps));
+  api.route('/session', loginRoutes(deps));
+  // Everything registered after this line needs a session (login above answers before it runs).
+  api.use(requireSession(deps));
+  api.route('/session', sessionRoutes(deps));
+  api.route('/users', userRoutes(deps));
+  api.route('/sites', siteRoutes(deps));
+  api.route('/sites', usageRoutes(deps));
+  api.route('/consent-stats', consentStatsRoutes(deps));
+  api.route('/records', recordRoutes(deps));
+  api.route('/subjects', subjectRoutes(deps));
+  api.route('/organisation', organisationRoutes(deps));
+  return api;
+}
+
+export function adminRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.route('/api/admin', adminApi(deps));
+  app.get('/dashboard', (c) => c.redirect('/dashboard/'));
+  app.route('/dashboard', dashboardFiles());
+  return app;
+}

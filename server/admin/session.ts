@@ -1,0 +1,68 @@
+/** Signing in and out: password login with rate limiting, the session cookie, and who the caller is. */
+import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { clientAddress } from '../collector/client.ts';
+import { RateLimiter } from '../collector/rate-limiter.ts';
+import { hashPassword, verifyPassword } from '../domain/password.ts';
+import { permissionsOf, type StaffUser } from '../domain/roles.ts';
+import { ApiError } from '../errors.ts';
+import { listOrganisationSites } from '../queries/organisation.ts';
+import { closeSession, openSession } from '../queries/sessions.ts';
+import { findLoginCandidate } from '../queries/users.ts';
+import type { AppDeps } from '../services.ts';
+import { SESSION_COOKIE, sessionCookie } from './auth.ts';
+import type { SessionInfo } from './contract.ts';
+import type { AdminEnv } from './env.ts';
+import { audit } from './scope.ts';
+import { parseBody } from './validate.ts';
+
+const loginSchema = z.strictObject({
+  email: z.string().trim().min(3).max(320),
+  password: z.string().min(1).max(1024),
+});
+
+/** Ten attempts a minute per address and account: plenty for a person, too slow to guess a password. */
+const LOGIN_ATTEMPTS_PER_MINUTE = 10;
+
+async function sessionInfo(deps: AppDeps, user: StaffUser, csrfToken: string): Promise<SessionInfo> {
+  return { user, permissions: permissionsOf(user.roles), csrfToken, sites: await listOrganisationSites(deps.db, user.organisationId) };
+}
+
+/** POST /login: needs no session. */
+export function loginRoutes(deps: AppDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const limiter = new RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE);
+  // Unknown addresses are checked against this, so a wrong email takes as long as a wrong password.
+  const decoyHash = hashPassword('decoy password that matches nothing');
+
+  app.post('/login', async (c) => {
+    const { email, password } = await parseBody(c, loginSchema);
+    const address = clientAddress(c, deps.config.trustProxy);
+    limiter.take(`${address}|${email.toLowerCase()}`);
+    const candidate = await findLoginCandidate(deps.db, email);
+    const valid = await verifyPassword(password, candidate?.passwordHash ?? (await decoyHash));
+    if (!candidate || !valid) throw new ApiError(401, 'unauthenticated', 'Wrong email or password');
+    if (candidate.user.blockedAt) throw new ApiError(403, 'forbidden', 'This account is blocked; ask an administrator of your organisation');
+    const session = await openSession(deps.db, candidate.user.id);
+    sessionCookie(deps).set(c, session.token, session.expiresAt);
+    c.set('user', candidate.user);
+    await audit(c, deps, { action: 'login' });
+    return c.json(await sessionInfo(deps, candidate.user, session.csrfToken));
+  });
+  return app;
+}
+
+/** GET / and POST /logout: behind the session check. */
+export function sessionRoutes(deps: AppDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  app.get('/', async (c) => c.json(await sessionInfo(deps, c.get('user'), c.get('csrfToken'))));
+  app.post('/logout', async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await closeSession(deps.db, token);
+    sessionCookie(deps).clear(c);
+    await audit(c, deps, { action: 'logout' });
+    return c.body(null, 204);
+  });
+  return app;
+}

@@ -1,0 +1,109 @@
+/** /sites/:siteId/usage: the analyst's overview (totals with comparison, chart, every panel) and single breakdowns. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  EVENT_DIMENSIONS,
+  PROP_KEY_PATTERN,
+  USAGE_METRICS,
+  VISIT_DIMENSIONS,
+  previousRange,
+  type BreakdownRow,
+  type UsageDimension,
+  type UsageFilter,
+} from '../domain/stats.ts';
+import { ApiError } from '../errors.ts';
+import { runConsentStats } from '../queries/consent-stats.ts';
+import { runStats, type StatsQuery } from '../queries/stats.ts';
+import type { AppDeps } from '../services.ts';
+import { requirePermission } from './auth.ts';
+import type { AdminContext, AdminEnv } from './env.ts';
+import { periodRange, periodSchema } from './period.ts';
+import { ownedSite } from './scope.ts';
+import { parseQuery, pathId } from './validate.ts';
+
+/** The panels of the overview, in the order the page shows them. */
+export const OVERVIEW_PANELS = ['page', 'entryPage', 'exitPage', 'referrer', 'utmCampaign', 'adCampaign', 'browser', 'os', 'device', 'event'] as const satisfies readonly UsageDimension[];
+const PANEL_METRICS = ['visitors', 'visits', 'pageviews', 'events'] as const;
+const PANEL_LIMIT = 10;
+
+const filterDimension = z.enum([...VISIT_DIMENSIONS, ...EVENT_DIMENSIONS]);
+const FILTER_PREFIX = 'f.';
+
+/** Filters travel as `f.<dimension>=<value>` query parameters, one per dimension. */
+function parseFilters(c: AdminContext): UsageFilter[] {
+  return Object.entries(c.req.query())
+    .filter(([key]) => key.startsWith(FILTER_PREFIX))
+    .map(([key, value]) => {
+      const dimension = filterDimension.safeParse(key.slice(FILTER_PREFIX.length));
+      if (!dimension.success) throw new ApiError(400, 'invalid_query', `Unknown filter "${key}"`, key);
+      if (!value || value.length > 2048) throw new ApiError(400, 'invalid_query', `${key}: needs a value of at most 2048 characters`, key);
+      return { dimension: dimension.data, value };
+    });
+}
+
+// Not strict: the period and `f.` filter parameters share the query string and are parsed on their own.
+const breakdownSchema = z.object({
+  dimension: z.union([
+    filterDimension,
+    z.templateLiteral(['prop:', z.string().regex(PROP_KEY_PATTERN, 'prop:<key> needs a key of letters, digits, _ . -')]),
+  ]),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export interface UsageOverview {
+  readonly range: { readonly from: Date; readonly to: Date };
+  readonly granularity: 'hour' | 'day';
+  readonly totals: { readonly current: BreakdownRow['metrics']; readonly previous: BreakdownRow['metrics'] };
+  readonly timeseries: readonly BreakdownRow[];
+  readonly panels: Record<(typeof OVERVIEW_PANELS)[number], readonly BreakdownRow[]>;
+  /** Figures cover consented visitors only; this is the share of decisions in the period that granted analytics. */
+  readonly consent: { readonly decisions: number; readonly analyticsGranted: number };
+}
+
+export function usageRoutes(deps: AppDeps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const read = requirePermission('usage.read');
+
+  app.get('/:siteId/usage/overview', read, async (c) => {
+    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
+    const { range, granularity } = periodRange(parseQuery(c, periodSchema), new Date());
+    const filters = parseFilters(c);
+    const base: Omit<StatsQuery, 'grouping' | 'metrics'> = { siteId: site.id, range, filters };
+    const [current, previous, timeseries, consent, ...panels] = await Promise.all([
+      runStats(deps.db, { ...base, metrics: USAGE_METRICS, grouping: { by: 'total' } }),
+      runStats(deps.db, { ...base, range: previousRange(range), metrics: USAGE_METRICS, grouping: { by: 'total' } }),
+      runStats(deps.db, { ...base, metrics: ['visitors', 'visits', 'pageviews'], grouping: { by: 'time', granularity } }),
+      runConsentStats(deps.db, { siteIds: [site.id], range, dimension: 'site' }),
+      ...OVERVIEW_PANELS.map((dimension) =>
+        runStats(deps.db, { ...base, metrics: PANEL_METRICS, grouping: { by: 'dimension', dimension, limit: PANEL_LIMIT } }),
+      ),
+    ]);
+    const overview: UsageOverview = {
+      range,
+      granularity,
+      totals: { current: current[0]?.metrics ?? {}, previous: previous[0]?.metrics ?? {} },
+      timeseries,
+      panels: Object.fromEntries(OVERVIEW_PANELS.map((dimension, index) => [dimension, panels[index] ?? []])) as Record<
+        (typeof OVERVIEW_PANELS)[number],
+        BreakdownRow[]
+      >,
+      consent: { decisions: consent[0]?.decisions ?? 0, analyticsGranted: consent[0]?.granted.analytics ?? 0 },
+    };
+    return c.json(overview);
+  });
+
+  app.get('/:siteId/usage/breakdown', read, async (c) => {
+    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
+    const { range } = periodRange(parseQuery(c, periodSchema), new Date());
+    const { dimension, limit } = parseQuery(c, breakdownSchema);
+    const rows = await runStats(deps.db, {
+      siteId: site.id,
+      range,
+      filters: parseFilters(c),
+      metrics: PANEL_METRICS,
+      grouping: { by: 'dimension', dimension, limit },
+    });
+    return c.json(rows);
+  });
+  return app;
+}

@@ -1,0 +1,30 @@
+/** zod at the admin API's edge: bodies, queries and path ids parsed into typed values or a 400 naming the field. */
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { ApiError } from '../errors.ts';
+
+export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new ApiError(400, 'invalid_body', 'The request body must be JSON');
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) throw ApiError.fromZod(result.error, 'invalid_body');
+  return result.data;
+}
+
+export function parseQuery<T extends z.ZodType>(c: Context, schema: T): z.output<T> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) throw ApiError.fromZod(result.error, 'invalid_query');
+  return result.data;
+}
+
+/** A numeric path id; anything else is 404, as an unknown id would be. */
+export function pathId(c: Context, name: string): number {
+  const raw = c.req.param(name) ?? '';
+  const id = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(id)) throw new ApiError(404, 'not_found', `No ${name} "${raw}"`);
+  return id;
+}

@@ -1,0 +1,54 @@
+/** Staff roles and what each may do in the dashboard; every admin API route names the permission it needs. */
+
+export const ROLES = ['admin', 'analyst', 'privacy_officer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'sites.read',
+  'sites.manage',
+  'users.manage',
+  'usage.read',
+  'consent_stats.read',
+  'records.read',
+  'records.export',
+  'subject_requests.handle',
+  'audit.read',
+  'retention.manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * Admins run the site set-up and accounts (the terms' contact person); analysts read usage; privacy officers
+ * own the consent evidence. Consent analytics are shared by admins and privacy officers.
+ */
+const GRANTS: Record<Role, readonly Permission[]> = {
+  admin: ['sites.read', 'sites.manage', 'users.manage', 'consent_stats.read', 'retention.manage'],
+  analyst: ['sites.read', 'usage.read'],
+  privacy_officer: [
+    'sites.read',
+    'consent_stats.read',
+    'records.read',
+    'records.export',
+    'subject_requests.handle',
+    'audit.read',
+  ],
+};
+
+export function permissionsOf(roles: readonly Role[]): Permission[] {
+  return PERMISSIONS.filter((permission) => roles.some((role) => GRANTS[role].includes(permission)));
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** A dashboard user as the server sees it; the password hash never leaves queries/. */
+export interface StaffUser {
+  readonly id: number;
+  readonly organisationId: number;
+  readonly email: string;
+  readonly name: string;
+  readonly roles: readonly Role[];
+  readonly blockedAt: Date | null;
+  readonly createdAt: Date;
+}

@@ -1,0 +1,88 @@
+/** The audit log: every change and every export in the dashboard, who did it, when, and for which site. */
+import type { Db } from '../db/create.ts';
+
+export const AUDIT_ACTIONS = [
+  'login',
+  'logout',
+  'user.create',
+  'user.block',
+  'user.unblock',
+  'user.roles',
+  'inventory.create',
+  'inventory.update',
+  'inventory.retire',
+  'policy.publish',
+  'records.export',
+  'subject.export',
+  'subject.erase_events',
+  'retention.update',
+  'retention.enforce',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  readonly organisationId: number;
+  readonly userId: number | null;
+  readonly userEmail: string | null;
+  readonly action: AuditAction;
+  readonly siteId?: number | null;
+  readonly target?: string | null;
+  readonly detail?: Record<string, unknown>;
+  readonly clientHash?: string | null;
+}
+
+export interface AuditLogItem {
+  readonly id: number;
+  readonly occurredAt: Date;
+  readonly userEmail: string | null;
+  readonly action: string;
+  readonly siteKey: string | null;
+  readonly target: string | null;
+  readonly detail: Record<string, unknown> | null;
+}
+
+export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      organisation_id: entry.organisationId,
+      user_id: entry.userId,
+      user_email: entry.userEmail,
+      action: entry.action,
+      site_id: entry.siteId ?? null,
+      target: entry.target ?? null,
+      detail: entry.detail ? JSON.stringify(entry.detail) : null,
+      client_hash: entry.clientHash ?? null,
+    })
+    .execute();
+}
+
+/** Newest first, keyset-paged by id. */
+export async function listAudit(db: Db, organisationId: number, options: { before?: number; limit: number }): Promise<AuditLogItem[]> {
+  let query = db
+    .selectFrom('audit_log')
+    .leftJoin('sites', 'sites.id', 'audit_log.site_id')
+    .select([
+      'audit_log.id',
+      'audit_log.occurred_at',
+      'audit_log.user_email',
+      'audit_log.action',
+      'sites.key as site_key',
+      'audit_log.target',
+      'audit_log.detail',
+    ])
+    .where('audit_log.organisation_id', '=', organisationId)
+    .orderBy('audit_log.id', 'desc')
+    .limit(options.limit);
+  if (options.before !== undefined) query = query.where('audit_log.id', '<', options.before);
+  const rows = await query.execute();
+  return rows.map((row) => ({
+    id: row.id,
+    occurredAt: row.occurred_at,
+    userEmail: row.user_email,
+    action: row.action,
+    siteKey: row.site_key,
+    target: row.target,
+    detail: row.detail,
+  }));
+}
