@@ -1,0 +1,148 @@
+/**
+ * The demo portal (Min Bedrift) that uses the widget the way a customer would: one script tag, a held-back
+ * stand-in analytics script, an ad pixel and an ad-conversion web beacon, under a strict Content-Security-Policy.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono, type Context } from 'hono';
+import type { ComponentChildren } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+
+export const DEMO_SITE = 'min-bedrift';
+const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo-assets');
+const ASSET_TYPES: Record<string, string> = {
+  'analytics.js': 'text/javascript; charset=utf-8',
+  'ad-beacon.js': 'text/javascript; charset=utf-8',
+  'portal.js': 'text/javascript; charset=utf-8',
+  'demo.css': 'text/css; charset=utf-8',
+};
+
+/** Scripts only by nonce (and what they load), no inline style: the policy a careful portal would send. */
+export function strictCsp(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'nonce-${nonce}' 'strict-dynamic'`,
+    "style-src 'self'",
+    "img-src 'self'",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+function Layout(props: { nonce: string; title: string; children: ComponentChildren }) {
+  return (
+    <html lang="nb" data-site={DEMO_SITE}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{props.title}</title>
+        <link rel="stylesheet" href="/demo/assets/demo.css" />
+        <script src={`/sites/${DEMO_SITE}/widget.js`} nonce={props.nonce} async />
+        <script type="text/plain" data-category="analytics" src="/demo/assets/analytics.js" nonce={props.nonce} />
+        <script type="text/plain" data-category="ads" src="/demo/assets/ad-beacon.js" nonce={props.nonce} />
+        <script src="/demo/assets/portal.js" nonce={props.nonce} defer />
+      </head>
+      <body>
+        <header>
+          <strong>Min Bedrift (demo)</strong>
+          <a href="/demo">Oversikt</a>
+          <a href="/demo/terms">Vilkår</a>
+        </header>
+        <main>{props.children}</main>
+        <footer>
+          <button type="button" data-samtykke-open>
+            Innstillinger for informasjonskapsler
+          </button>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+function PortalPage(props: { nonce: string }) {
+  return (
+    <Layout nonce={props.nonce} title="Min Bedrift – demo">
+      <h1>Min Bedrift</h1>
+      <p>
+        En demo av selvbetjeningsportalen. Bruksanalysen (et lokalt stand-in-skript), annonsepikselen og nettfyret
+        for annonsekonvertering er holdt tilbake til du har gitt samtykke.
+      </p>
+      <div class="card">
+        <p>
+          Bruksanalyse: <output id="analytics-status">ikke lastet</output>
+        </p>
+        <nav aria-label="Seksjoner">
+          <a href="/demo/invoices" data-spa>
+            Fakturaer
+          </a>{' '}
+          <a href="/demo/subscriptions" data-spa>
+            Abonnementer
+          </a>
+        </nav>
+        <p>
+          Seksjon: <span id="section">Oversikt</span>
+        </p>
+        <button type="button" id="track">
+          Last ned faktura (egendefinert hendelse)
+        </button>{' '}
+        <button type="button" id="buy">
+          Kjøp tilleggstjeneste (nettfyr for annonsekonvertering)
+        </button>
+      </div>
+      <img
+        data-category="ads"
+        data-src={`/p.gif?site=${DEMO_SITE}&cid={cid}&url={url}&name=ad-impression`}
+        alt=""
+        width={1}
+        height={1}
+      />
+    </Layout>
+  );
+}
+
+function TermsPage(props: { nonce: string }) {
+  return (
+    <Layout nonce={props.nonce} title="Vilkår – Min Bedrift – demo">
+      <h1>Vilkår for selvbetjening</h1>
+      <h2>Informasjonskapsler</h2>
+      <p>
+        Vi bruker informasjonskapsler og lignende teknologier – pikselmerker, nettfyr, gjennomsiktige bilder,
+        JavaScript og lokal lagring – for funksjonalitet, for analyse av bruksmønster og for analyse av digital
+        kommunikasjon. Nedenfor følger en oversikt over hvilke typer informasjonskapsler og piksler som brukes, og
+        hvordan de kan blokkeres.
+      </p>
+      <div data-samtykke-declaration></div>
+      <p>
+        <a href={`/sites/${DEMO_SITE}/cookies?lang=nb`}>Oversikten uten JavaScript</a>
+      </p>
+    </Layout>
+  );
+}
+
+function page(c: Context, render: (nonce: string) => preact.JSX.Element): Response {
+  const nonce = randomBytes(16).toString('base64');
+  c.header('Content-Security-Policy', strictCsp(nonce));
+  c.header('Cache-Control', 'no-store');
+  return c.html(`<!doctype html>${renderToString(render(nonce))}`);
+}
+
+export function demoRoutes(): Hono {
+  const app = new Hono();
+  app.get('/demo', (c) => page(c, (nonce) => <PortalPage nonce={nonce} />));
+  // The single-page sections answer a reload too.
+  app.get('/demo/:section{invoices|subscriptions}', (c) => page(c, (nonce) => <PortalPage nonce={nonce} />));
+  app.get('/demo/terms', (c) => page(c, (nonce) => <TermsPage nonce={nonce} />));
+  app.get('/demo/assets/:file', async (c) => {
+    const file = c.req.param('file');
+    const type = ASSET_TYPES[file];
+    if (!type) return c.notFound();
+    c.header('Content-Type', type);
+    c.header('Cache-Control', 'no-cache');
+    return c.body(await readFile(path.join(ASSETS, file)));
+  });
+  return app;
+}

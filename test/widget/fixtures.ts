@@ -1,0 +1,72 @@
+/** Shared pieces of the widget's browser tests: one Chromium per test file, a fresh context per test, the database. */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildWidget } from '../../widget/build.ts';
+import { CHROMIUM_PATH, DESKTOP_USER_AGENT } from '../helpers/browser.ts';
+import { startTestServer } from '../helpers/app.ts';
+import type { Engine } from '../helpers/database.ts';
+
+export type WidgetTestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+let built: Promise<void> | null = null;
+
+/** The widget is built once per test process, then served by a real server on a fresh demo database. */
+export async function startWidgetServer(engine: Engine): Promise<WidgetTestServer> {
+  await (built ??= buildWidget());
+  return startTestServer(engine);
+}
+
+export function launchSharedBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+}
+
+export interface VisitOptions {
+  readonly locale?: string;
+  /** Sends Global Privacy Control, as Brave or Firefox with the setting on would. */
+  readonly gpc?: boolean;
+  /** Lets a test inject axe-core into a page whose CSP would refuse it. */
+  readonly bypassCsp?: boolean;
+}
+
+/** A fresh context (no cookies, no storage) that records every request the page makes. */
+export async function freshPage(
+  browser: Browser,
+  options: VisitOptions = {},
+): Promise<{ context: BrowserContext; page: Page; requests: string[]; errors: Error[] }> {
+  const context = await browser.newContext({
+    userAgent: DESKTOP_USER_AGENT,
+    locale: options.locale ?? 'nb-NO',
+    bypassCSP: options.bypassCsp ?? false,
+  });
+  await context.addInitScript(() => {
+    const violations: string[] = [];
+    Object.assign(window, { cspViolations: violations });
+    document.addEventListener('securitypolicyviolation', (event) => violations.push(`${event.violatedDirective} ${event.blockedURI}`));
+  });
+  if (options.gpc) {
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+  }
+  const page = await context.newPage();
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  const errors: Error[] = [];
+  page.on('pageerror', (error) => errors.push(error));
+  return { context, page, requests, errors };
+}
+
+/** The first layer of the banner (Playwright's CSS locators reach into the open shadow root). */
+export const NOTICE = 'samtykke-consent [role="dialog"]';
+export const PREFERENCES = 'samtykke-consent dialog';
+
+/** CSP violations the page reported since it loaded. */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
+}
+
+/** Serves a hand-written page at the server's own origin (so the collector accepts it), everything else from the server. */
+export async function routePage(page: Page, url: string, html: string, headers: Record<string, string> = {}): Promise<void> {
+  await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html, headers }));
+}
+
+export function isRequestTo(path: string): (url: string) => boolean {
+  return (url) => new URL(url).pathname === path;
+}

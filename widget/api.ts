@@ -1,0 +1,32 @@
+/**
+ * The public JavaScript API of the widget, `window.Samtykke`, for TypeScript users of a portal:
+ * `import type {} from 'samtykke/widget/api.ts'` (or copy this file) and `window.Samtykke?.open()` is typed.
+ */
+import type { Choices } from '../server/domain/consent.ts';
+import type { EventProps } from '../server/contract.ts';
+
+export type { Category, Choices } from '../server/domain/consent.ts';
+export type { EventProps } from '../server/contract.ts';
+
+export interface SamtykkeApi {
+  /** The pseudonymous consent ID this browser holds; pixels and support requests quote it. */
+  readonly consentId: string;
+  /** Opens the preferences, where every choice can be changed or withdrawn. */
+  open(): void;
+  /** The choices in force, or null while the visitor has not decided (or must decide again). */
+  get(): Choices | null;
+  /** Called after every decision with the new choices; returns a function that stops listening. */
+  on(event: 'change', listener: (choices: Choices) => void): () => void;
+  /** A custom analytics event; sent only with `analytics` consent, dropped without it. */
+  track(name: string, props?: EventProps): void;
+}
+
+declare global {
+  interface Window {
+    Samtykke?: SamtykkeApi;
+  }
+  interface Navigator {
+    /** Global Privacy Control: https://privacycg.github.io/gpc-spec/ */
+    readonly globalPrivacyControl?: boolean;
+  }
+}
