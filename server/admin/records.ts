@@ -68,19 +68,20 @@ export function recordRoutes(deps: AppDeps): Hono<AdminEnv> {
     return c.json(await searchRecords(deps.db, search, page));
   });
 
-  app.get('/export.:format{csv|ndjson}', requirePermission('records.export'), async (c) => {
-    const format = c.req.param('format') === 'csv' ? 'csv' : 'ndjson';
-    const search = await scopedSearch(c, deps);
-    const { siteIds, ...filters } = search;
-    await audit(c, deps, {
-      action: 'records.export',
-      siteId: siteIds.length === 1 ? siteIds[0] : null,
-      detail: { format, ...filters },
+  for (const format of ['csv', 'ndjson'] as const) {
+    app.get(`/export.${format}`, requirePermission('records.export'), async (c) => {
+      const search = await scopedSearch(c, deps);
+      const { siteIds, ...filters } = search;
+      await audit(c, deps, {
+        action: 'records.export',
+        siteId: siteIds.length === 1 ? siteIds[0] : null,
+        detail: { format, ...filters },
+      });
+      return new Response(exportStream(streamRecords(deps.db, search), encoderFor(format, RECORD_COLUMNS)), {
+        headers: exportHeaders(format, `consent-records-${new Date().toISOString().slice(0, 10)}`),
+      });
     });
-    return new Response(exportStream(streamRecords(deps.db, search), encoderFor(format, RECORD_COLUMNS)), {
-      headers: exportHeaders(format, `consent-records-${new Date().toISOString().slice(0, 10)}`),
-    });
-  });
+  }
 
   app.get('/history/:consentId', async (c) => {
     const consentId = c.req.param('consentId');

@@ -17,7 +17,7 @@ export interface StaffClient {
 let counter = 0;
 
 export async function login(app: Hono, email: string, password = TEST_PASSWORD): Promise<Response> {
-  return app.request('/api/admin/session/login', {
+  return await app.request('/api/admin/session/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: TEST_ORIGIN },
     body: JSON.stringify({ email, password }),
@@ -28,8 +28,8 @@ export function clientFor(app: Hono, user: StaffUser, cookie: string, csrfToken:
   return {
     user,
     csrfToken,
-    get: (path) => app.request(path, { headers: { cookie } }),
-    send: (method, path, body) =>
+    get: async (path) => app.request(path, { headers: { cookie } }),
+    send: async (method, path, body) =>
       app.request(path, {
         method,
         headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', origin: TEST_ORIGIN },

@@ -1,0 +1,143 @@
+/**
+ * Every admin API route, walked twice: once per role (each route answers 403 exactly when the role lacks its
+ * permission) and once by a user of another organisation holding every role, with this organisation's ids
+ * (nothing of this organisation is ever read or changed).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { permissionsOf, ROLES, type Permission } from '../../server/domain/roles.ts';
+import { createOrganisation, createSite } from '../../server/queries/sites.ts';
+import { createTestContext, type TestContext } from '../helpers/app.ts';
+import { engines } from '../helpers/database.ts';
+import { CONSENT_IDS, seedActivity } from './fixtures.ts';
+import { signedInStaff, type StaffClient } from './helpers.ts';
+
+interface Ids {
+  siteId: number;
+  itemId: number;
+  userId: number;
+  consentId: string;
+}
+
+interface RouteCase {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: (ids: Ids) => string;
+  readonly permission: Permission | null;
+  readonly body?: () => unknown;
+}
+
+const localized = { nb: 'Tekst', en: 'Text' };
+const inventoryItem = {
+  kind: 'cookie',
+  name: 'test_cookie',
+  namePattern: false,
+  provider: 'Test',
+  party: 'first',
+  domain: null,
+  category: 'analytics',
+  purpose: localized,
+  retention: localized,
+  blocking: localized,
+};
+const categoryText = { title: 'Tittel', description: 'Beskrivelse' };
+const policyTexts = { title: 'Tittel', body: 'Tekst', categories: { functional: categoryText, analytics: categoryText, ads: categoryText } };
+const policy = { texts: { nb: policyTexts, en: policyTexts }, functionalRequired: true, consentLifetimeMonths: 12 };
+
+let created = 0;
+
+export const ROUTES: readonly RouteCase[] = [
+  { method: 'GET', path: () => '/api/admin/session', permission: null },
+  { method: 'GET', path: () => '/api/admin/users', permission: 'users.manage' },
+  { method: 'POST', path: () => '/api/admin/users', permission: 'users.manage', body: () => ({ email: `new-${++created}@example.test`, name: 'New', roles: ['analyst'], password: 'a long enough password' }) },
+  { method: 'PUT', path: (ids) => `/api/admin/users/${ids.userId}/roles`, permission: 'users.manage', body: () => ({ roles: ['analyst'] }) },
+  { method: 'PUT', path: (ids) => `/api/admin/users/${ids.userId}/blocked`, permission: 'users.manage', body: () => ({ blocked: false }) },
+  { method: 'GET', path: () => '/api/admin/sites', permission: 'sites.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory`, permission: 'sites.manage' },
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory`, permission: 'sites.manage', body: () => inventoryItem },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory/${ids.itemId}`, permission: 'sites.manage', body: () => inventoryItem },
+  { method: 'DELETE', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory/${ids.itemId}`, permission: 'sites.manage' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/policies`, permission: 'sites.manage' },
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/policies`, permission: 'sites.manage', body: () => policy },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/overview?period=30d`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/breakdown?dimension=page`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/consent-stats?site=${ids.siteId}`, permission: 'consent_stats.read' },
+  { method: 'GET', path: (ids) => `/api/admin/records?site=${ids.siteId}`, permission: 'records.read' },
+  { method: 'GET', path: (ids) => `/api/admin/records/export.csv?site=${ids.siteId}`, permission: 'records.export' },
+  { method: 'GET', path: (ids) => `/api/admin/records/export.ndjson?site=${ids.siteId}`, permission: 'records.export' },
+  { method: 'GET', path: (ids) => `/api/admin/records/history/${ids.consentId}`, permission: 'records.read' },
+  { method: 'GET', path: (ids) => `/api/admin/records/chain/${ids.siteId}`, permission: 'records.read' },
+  { method: 'GET', path: (ids) => `/api/admin/subjects/${ids.consentId}`, permission: 'subject_requests.handle' },
+  { method: 'GET', path: (ids) => `/api/admin/subjects/${ids.consentId}/export`, permission: 'subject_requests.handle' },
+  { method: 'DELETE', path: (ids) => `/api/admin/subjects/${ids.consentId}/events`, permission: 'subject_requests.handle' },
+  { method: 'GET', path: () => '/api/admin/organisation/retention', permission: 'sites.read' },
+  { method: 'PUT', path: () => '/api/admin/organisation/retention', permission: 'retention.manage', body: () => ({ eventRetentionDays: 400, consentRetentionDays: 1900 }) },
+  { method: 'GET', path: () => '/api/admin/organisation/audit', permission: 'audit.read' },
+];
+
+function call(client: StaffClient, route: RouteCase, ids: Ids): Promise<Response> {
+  const path = route.path(ids);
+  return route.method === 'GET' ? client.get(path) : client.send(route.method, path, route.body?.());
+}
+
+describe.each(engines)('admin API access on %s', (engine) => {
+  let context: TestContext;
+  let ids: Ids;
+  beforeAll(async () => {
+    context = await createTestContext(engine);
+    const site = context.demo.sites[0]!;
+    await seedActivity(context.database.db, site.id);
+    const item = await context.database.db.selectFrom('inventory_items').select('id').where('site_id', '=', site.id).limit(1).executeTakeFirstOrThrow();
+    const colleague = await signedInStaff(context, ['analyst']);
+    ids = { siteId: site.id, itemId: item.id, userId: colleague.user.id, consentId: CONSENT_IDS.granted };
+  });
+  afterAll(() => context.close());
+
+  it.each(ROLES)('answers 403 exactly where the %s role lacks the permission', async (role) => {
+    const client = await signedInStaff(context, [role]);
+    const granted = permissionsOf([role]);
+    for (const route of ROUTES) {
+      const response = await call(client, route, ids);
+      const allowed = route.permission === null || granted.includes(route.permission);
+      const label = `${role} ${route.method} ${route.path(ids)} -> ${response.status}`;
+      if (allowed) expect(response.status, label).toBeLessThan(300);
+      else expect(response.status, label).toBe(403);
+      await response.arrayBuffer();
+    }
+  });
+
+  it('never lets another organisation read or change anything, whatever ids it sends', async () => {
+    const db = context.database.db;
+    const other = await createOrganisation(db, 'Other AS');
+    const otherSite = await createSite(db, { organisationId: other.id, key: 'other-site', name: 'Other', surface: 'web', allowedOrigins: [] });
+    const intruder = await signedInStaff(context, ['admin', 'analyst', 'privacy_officer'], other.id);
+    const snapshot = async () => ({
+      events: await db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      users: await db.selectFrom('users').select(['id', 'roles', 'blocked_at']).where('organisation_id', '=', context.demo.organisationId).orderBy('id').execute(),
+      inventory: await db.selectFrom('inventory_items').select(['id', 'name', 'retired_at']).where('site_id', '=', ids.siteId).orderBy('id').execute(),
+      policies: await db.selectFrom('policy_versions').select('id').where('site_id', '=', ids.siteId).execute(),
+      retention: await db.selectFrom('organisations').selectAll().where('id', '=', context.demo.organisationId).executeTakeFirstOrThrow(),
+    });
+    const before = await snapshot();
+    const demoSiteKeys = context.demo.sites.map((site) => site.key);
+    const demoHashes = (await db.selectFrom('consent_records').select('hash').execute()).map((row) => row.hash);
+    expect(demoHashes).toHaveLength(4);
+    for (const route of ROUTES) {
+      const response = await call(intruder, route, ids);
+      const label = `${route.method} ${route.path(ids)} -> ${response.status}`;
+      const text = await response.text();
+      if (/\/(sites\/|chain\/)\d|site=\d|users\/\d/.test(route.path(ids))) {
+        expect(response.status, label).toBe(404);
+        continue;
+      }
+      // Routes without another organisation's id answer for the caller's own organisation only.
+      expect(response.status, label).toBeLessThan(300);
+      for (const key of demoSiteKeys) expect(text, label).not.toContain(`"${key}"`);
+      for (const hash of demoHashes) expect(text, label).not.toContain(hash);
+      expect(text, label).not.toContain('Acme AS');
+      expect(text, label).not.toContain('/pris');
+      expect(text, label).not.toContain(context.demo.sites[0]!.name);
+    }
+    expect(await snapshot()).toEqual(before);
+    const ownSite = await intruder.get(`/api/admin/sites/${otherSite.id}/inventory`);
+    expect(ownSite.status).toBe(200);
+  });
+});

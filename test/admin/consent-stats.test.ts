@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../helpers/app.ts';
+import { engines } from '../helpers/database.ts';
+import { seedActivity } from './fixtures.ts';
+import { signedInStaff, type StaffClient } from './helpers.ts';
+
+describe.each(engines)('consent analytics API on %s', (engine) => {
+  let context: TestContext;
+  let officer: StaffClient;
+  beforeAll(async () => {
+    context = await createTestContext(engine);
+    await seedActivity(context.database.db, context.demo.sites[0]!.id);
+    await seedActivity(context.database.db, context.demo.sites[2]!.id);
+    officer = await signedInStaff(context, ['privacy_officer']);
+  });
+  afterAll(() => context.close());
+
+  it('counts decisions, opt-ins per category and withdrawals by surface, source, action and policy version', async () => {
+    const response = await officer.get('/api/admin/consent-stats?period=7d');
+    expect(response.status).toBe(200);
+    const stats = (await response.json()) as Record<string, Array<{ value: string; decisions: number; granted: Record<string, number>; withdrawals: number }>>;
+    expect(stats.surface).toEqual([
+      { value: 'app', decisions: 4, granted: { functional: 4, analytics: 2, ads: 1 }, withdrawals: 1 },
+      { value: 'web', decisions: 4, granted: { functional: 4, analytics: 2, ads: 1 }, withdrawals: 1 },
+    ]);
+    expect(stats.source!.map((row) => [row.value, row.decisions])).toEqual([['banner', 4], ['preferences', 4]]);
+    expect(stats.action!.map((row) => [row.value, row.decisions])).toEqual([['accept_all', 2], ['custom', 2], ['reject_all', 2], ['withdraw', 2]]);
+    expect(stats.policyVersion!.map((row) => row.value)).toEqual(['app v1', 'min-bedrift v1']);
+    expect(stats.day!.reduce((sum, row) => sum + row.decisions, 0)).toBe(8);
+    const oneSite = (await (await officer.get(`/api/admin/consent-stats?period=7d&site=${context.demo.sites[2]!.id}`)).json()) as typeof stats;
+    expect(oneSite.site).toEqual([{ value: 'app', decisions: 4, granted: { functional: 4, analytics: 2, ads: 1 }, withdrawals: 1 }]);
+  });
+});
