@@ -27,13 +27,13 @@ export interface CollectorSettings {
   readonly connections: number;
   /** Consent records stored before the second consent run; 0 skips that run. */
   readonly prefill: number;
+  /** Consent IDs holding an analytics grant; events are sent round-robin over them. */
+  readonly decisionPool: number;
   /** Where the server children write V8 CPU profiles, when asked. */
   readonly profileDir?: string;
 }
 
 const SITE_KEY = DEMO_SITES[0]!.key;
-/** Consent IDs holding an analytics grant; events are sent round-robin over them. */
-const DECISION_POOL = 1_000;
 const DECISION_CONCURRENCY = 25;
 // 19 bound columns × 3,000 rows stays under PostgreSQL's 65,535 parameters per statement.
 const PREFILL_BATCH = 3_000;
@@ -66,8 +66,8 @@ function requestHeaders(publicUrl: string): Record<string, string> {
   return { 'content-type': 'text/plain;charset=UTF-8', origin: publicUrl, 'user-agent': BROWSER_AGENT };
 }
 
-function eventBodies(ids: RunIds, publicUrl: string): string[] {
-  return Array.from({ length: DECISION_POOL }, (_, index) =>
+function eventBodies(ids: RunIds, publicUrl: string, pool: number): string[] {
+  return Array.from({ length: pool }, (_, index) =>
     JSON.stringify({
       site: SITE_KEY,
       consentId: ids.poolConsentId(index),
@@ -106,7 +106,7 @@ async function measureFloor(settings: CollectorSettings): Promise<LoadResult> {
   const floor = spawnChild(new URL('./lib/floor-server.ts', import.meta.url).pathname);
   try {
     const { url } = await floor.nextMessage<FloorReady>();
-    return await runLoad(loadPlan(url, '/api/events', eventBodies(new RunIds(), BENCH_PUBLIC_URL), BENCH_PUBLIC_URL, settings));
+    return await runLoad(loadPlan(url, '/api/events', eventBodies(new RunIds(), BENCH_PUBLIC_URL, settings.decisionPool), BENCH_PUBLIC_URL, settings));
   } finally {
     await floor.stop();
   }
@@ -119,10 +119,10 @@ async function publishedPolicyVersion(server: SamtykkeProcess): Promise<number> 
 }
 
 /** Events need a decision that grants analytics first; the pool is recorded through the public API. */
-async function recordDecisionPool(server: SamtykkeProcess, ids: RunIds, policyVersion: number): Promise<void> {
+async function recordDecisionPool(server: SamtykkeProcess, ids: RunIds, policyVersion: number, pool: number): Promise<void> {
   let next = 0;
   const sender = async () => {
-    while (next < DECISION_POOL) {
+    while (next < pool) {
       const body = consentRequest(ids.poolConsentId(next++), policyVersion, server.publicUrl);
       const response = await fetch(`${server.url}/api/consent`, { method: 'POST', headers: requestHeaders(server.publicUrl), body: JSON.stringify(body) });
       if (response.status !== 201) throw new Error(`Recording the decision pool: POST /api/consent answered ${response.status}: ${await response.text()}`);
@@ -266,10 +266,10 @@ async function measureEngine(
     let consent: LoadResult;
     try {
       policyVersion = await publishedPolicyVersion(server);
-      progress(`${name}: server up; recording ${DECISION_POOL} decisions that grant analytics`);
-      await recordDecisionPool(server, ids, policyVersion);
+      progress(`${name}: server up; recording ${settings.decisionPool} decisions that grant analytics`);
+      await recordDecisionPool(server, ids, policyVersion, settings.decisionPool);
       progress(`${name}: loading POST /api/events`);
-      events = await runLoad(loadPlan(server.url, '/api/events', eventBodies(ids, server.publicUrl), server.publicUrl, settings));
+      events = await runLoad(loadPlan(server.url, '/api/events', eventBodies(ids, server.publicUrl, settings.decisionPool), server.publicUrl, settings));
       progress(`${name}: loading POST /api/consent`);
       const consentBody = JSON.stringify(consentRequest(`${ids.phase('consent')}${REQUEST_NUMBER}`, policyVersion, server.publicUrl));
       consent = await runLoad(loadPlan(server.url, '/api/consent', [consentBody], server.publicUrl, settings));
@@ -324,7 +324,7 @@ export async function runCollectorBenchmark(settings: CollectorSettings, env: Be
       duration_s: settings.durationSeconds,
       connections: settings.connections,
       prefill: settings.prefill,
-      decision_pool: DECISION_POOL,
+      decision_pool: settings.decisionPool,
       events_per_request: 1,
     },
     figures: [],
@@ -365,6 +365,7 @@ export const collectorScenario: Scenario = {
     '--duration S                seconds of load per measurement (default 20)',
     '--connections C             concurrent connections (default 50)',
     '--prefill N                 consent records stored before the second consent run (default 1000000; 0 skips it)',
+    '--pool N                    consent IDs granting analytics that events are sent for (default 1000)',
     '--profile DIR               write a V8 CPU profile of each server process into DIR',
   ],
   options: {
@@ -372,6 +373,7 @@ export const collectorScenario: Scenario = {
     duration: { type: 'string' },
     connections: { type: 'string' },
     prefill: { type: 'string' },
+    pool: { type: 'string' },
     profile: { type: 'string' },
   },
   run: (values: OptionValues, env: BenchEnv) =>
@@ -381,6 +383,7 @@ export const collectorScenario: Scenario = {
         durationSeconds: positiveInteger(values, 'duration', 20),
         connections: positiveInteger(values, 'connections', 50),
         prefill: positiveInteger(values, 'prefill', 1_000_000, 0),
+        decisionPool: positiveInteger(values, 'pool', 1_000),
         profileDir: typeof values.profile === 'string' ? values.profile : undefined,
       },
       env,
