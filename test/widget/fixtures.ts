@@ -63,8 +63,8 @@ export function cspViolations(page: Page): Promise<string[]> {
 }
 
 /** Serves a hand-written page at the server's own origin (so the collector accepts it), everything else from the server. */
-export async function routePage(page: Page, url: string, html: string, headers: Record<string, string> = {}): Promise<void> {
-  await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html, headers }));
+export async function routePage(page: Page, path: string, html: string, headers: Record<string, string> = {}): Promise<void> {
+  await page.route((url) => url.pathname === path, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html, headers }));
 }
 
 export function isRequestTo(path: string): (url: string) => boolean {

@@ -1,0 +1,225 @@
+/**
+ * The widget on hand-written pages at the server's origin: Consent Mode order, strict CSP, inline scripts and
+ * iframes, ad attribution, a collector that is down, and a new policy version.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
+import { strictCsp } from '../../server/widget/demo.tsx';
+import { publishPolicyVersion } from '../../server/queries/sites.ts';
+import { browserAvailable } from '../helpers/browser.ts';
+import { engines } from '../helpers/database.ts';
+import {
+  NOTICE,
+  cspViolations,
+  freshPage,
+  isRequestTo,
+  launchSharedBrowser,
+  routePage,
+  startWidgetServer,
+  type WidgetTestServer,
+} from '../widget/fixtures.ts';
+
+const SITE = 'min-side';
+
+describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (%s)', (engine) => {
+  let server: WidgetTestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startWidgetServer(engine), launchSharedBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const consentRecords = (consentId: string) =>
+    server.deps.db.selectFrom('consent_records').selectAll().where('consent_id', '=', consentId).orderBy('seq').execute();
+  const events = (consentId: string) =>
+    server.deps.db.selectFrom('events').selectAll().where('consent_id', '=', consentId).orderBy('id').execute();
+
+  async function decide(page: Page, name: string): Promise<void> {
+    const recorded = page.waitForResponse((response) => isRequestTo('/api/consent')(response.url()) && response.status() === 201);
+    await page.getByRole('button', { name, exact: true }).click();
+    await recorded;
+  }
+
+  /** A page with the widget and a held-back inline script, iframe and pixel; extra markup goes in head or body. */
+  function portalPage(options: { lang?: string; head?: string; body?: string; scriptAttributes?: string } = {}): string {
+    return `<!doctype html><html lang="${options.lang ?? 'nb'}"><head><title>Portal</title>
+      <script src="/sites/${SITE}/widget.js" ${options.scriptAttributes ?? 'async'}></script>${options.head ?? ''}
+      <script type="text/plain" data-category="analytics">window.inlineRan = (window.inlineRan || 0) + 1</script>
+      </head><body><main><h1>Portal</h1>
+      <iframe title="Held back" data-category="analytics" data-src="/healthz"></iframe>
+      <img alt="" data-category="ads" data-src="/p.gif?site=${SITE}&cid={cid}&url={url}">
+      ${options.body ?? ''}</main></body></html>`;
+  }
+
+  test('held-back inline scripts and iframes are released on consent without a reload; English from <html lang>', async () => {
+    const { page, context, requests, errors } = await freshPage(browser);
+    await routePage(page, '/portal', portalPage({ lang: 'en' }));
+    await page.goto(`${server.url}/portal`);
+    await page.locator(NOTICE).waitFor();
+    expect(await page.locator(NOTICE).getByRole('heading').textContent()).toBe('We use cookies');
+    await page.waitForLoadState('networkidle');
+    expect(await page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBeUndefined();
+    expect(requests.filter((url) => url.includes('/healthz') || url.includes('/p.gif'))).toEqual([]);
+
+    await decide(page, 'Accept all');
+    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
+    await expect.poll(() => requests.filter((url) => url.includes('/healthz') || url.includes('/p.gif')).length).toBe(2);
+    expect(await page.locator('iframe').getAttribute('src')).toBe('/healthz');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test('Consent Mode v2: denied defaults come before any Google tag, and every decision sends an update', async () => {
+    const { page, context } = await freshPage(browser);
+    const gtagSnippet = `<script>window.dataLayer = window.dataLayer || []; function gtag(){dataLayer.push(arguments);}
+      gtag('js', new Date()); gtag('config', 'G-TEST');</script>`;
+    await routePage(page, '/portal', portalPage({ head: gtagSnippet, scriptAttributes: 'data-consent-mode' }));
+    const dataLayer = () =>
+      page.evaluate(() => (window.dataLayer ?? []).map((entry) => Array.from(entry as ArrayLike<unknown>).map((x) => (x instanceof Date ? 'date' : x))));
+    const denied = {
+      ad_storage: 'denied',
+      ad_user_data: 'denied',
+      ad_personalization: 'denied',
+      analytics_storage: 'denied',
+      functionality_storage: 'denied',
+      personalization_storage: 'denied',
+      security_storage: 'granted',
+    };
+    await page.goto(`${server.url}/portal`);
+    await page.locator(NOTICE).waitFor();
+    expect(await dataLayer()).toEqual([
+      ['consent', 'default', { ...denied, wait_for_update: 500 }],
+      ['js', 'date'],
+      ['config', 'G-TEST'],
+    ]);
+
+    await page.getByRole('button', { name: 'Velg selv', exact: true }).click();
+    await page.getByRole('switch', { name: 'Bruksanalyse' }).check();
+    await decide(page, 'Lagre valgene');
+    const analyticsOnly = { ...denied, analytics_storage: 'granted', functionality_storage: 'granted', personalization_storage: 'granted' };
+    expect((await dataLayer()).at(-1)).toEqual(['consent', 'update', analyticsOnly]);
+
+    // On the next page the stored choice follows the defaults at once, still before the tags.
+    await page.reload();
+    await page.waitForLoadState('networkidle');
+    expect((await dataLayer()).slice(0, 3)).toEqual([
+      ['consent', 'default', { ...denied, wait_for_update: 500 }],
+      ['consent', 'update', analyticsOnly],
+      ['js', 'date'],
+    ]);
+    await context.close();
+  });
+
+  test('under a strict CSP (nonce, strict-dynamic, no inline style) the widget and released scripts run without a violation', async () => {
+    const { page, context, errors } = await freshPage(browser);
+    const nonce = 'dGVzdC1ub25jZQ';
+    const html = portalPage({ scriptAttributes: `nonce="${nonce}" async` }).replace(
+      '<script type="text/plain" data-category="analytics">',
+      `<script type="text/plain" data-category="analytics" nonce="${nonce}">`,
+    );
+    await routePage(page, '/portal', html, { 'Content-Security-Policy': strictCsp(nonce) });
+    await page.goto(`${server.url}/portal`);
+    await page.locator(NOTICE).waitFor();
+    await page.getByRole('button', { name: 'Velg selv', exact: true }).click();
+    await page.getByRole('button', { name: 'Godta alle', exact: true }).last().click();
+    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
+    // Styles applied from the constructed stylesheet (a CSP would have left the notice unstyled).
+    await page.evaluate(() => window.Samtykke!.open());
+    const dialogPadding = await page.locator('samtykke-consent dialog').evaluate((element) => getComputedStyle(element).paddingTop);
+    expect(dialogPadding).toBe('20px');
+    expect(await cspViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test('UTM parameters and click IDs travel with the first pageview only under ads; other query parameters never', async () => {
+    const landing = '/portal?utm_source=newsletter&utm_campaign=spring&gclid=abc123&email=kari%40example.no';
+    for (const [choice, expected] of [
+      ['analytics', { utm_source: null, utm_campaign: null, ad_click: null }],
+      ['all', { utm_source: 'newsletter', utm_campaign: 'spring', ad_click: 'gclid' }],
+    ] as const) {
+      const { page, context } = await freshPage(browser);
+      const sent: string[] = [];
+      page.on('request', (request) => {
+        if (isRequestTo('/api/events')(request.url())) sent.push(request.postData() ?? '');
+      });
+      await routePage(page, '/portal', portalPage());
+      await page.goto(server.url + landing);
+      await page.locator(NOTICE).waitFor();
+      const consentId = await page.evaluate(() => window.Samtykke!.consentId);
+      if (choice === 'all') {
+        await decide(page, 'Godta alle');
+      } else {
+        await page.getByRole('button', { name: 'Velg selv', exact: true }).click();
+        await page.getByRole('switch', { name: 'Bruksanalyse' }).check();
+        await decide(page, 'Lagre valgene');
+      }
+      await expect.poll(() => events(consentId)).toHaveLength(choice === 'all' ? 2 : 1);
+      const pageview = (await events(consentId)).find((event) => event.type === 'pageview');
+      expect(pageview).toMatchObject({ path: '/portal', ...expected });
+      expect(sent.join()).not.toContain('email');
+      if (choice === 'analytics') expect(sent.join()).not.toMatch(/utm_|gclid/);
+      await context.close();
+    }
+  });
+
+  test('when the collector is down the choice applies locally and is recorded on a later page', async () => {
+    const { page, context, requests } = await freshPage(browser);
+    await routePage(page, '/portal', portalPage());
+    await page.route(`${server.url}/api/consent`, (route) => route.abort('connectionrefused'));
+    await page.goto(`${server.url}/portal`);
+    await page.locator(NOTICE).waitFor();
+    const consentId = await page.evaluate(() => window.Samtykke!.consentId);
+    await page.getByRole('button', { name: 'Godta alle', exact: true }).click();
+    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
+    const cookie = (await context.cookies()).find((entry) => entry.name === 'samtykke');
+    expect(cookie?.value).toMatch(/\.accept_all\.banner$/);
+    expect(await consentRecords(consentId)).toEqual([]);
+    // Events wait for a recorded decision (the collector would refuse them), and so does the pixel.
+    expect(requests.filter((url) => /\/api\/events|\/p\.gif/.test(url))).toEqual([]);
+
+    await page.unroute(`${server.url}/api/consent`);
+    const recorded = page.waitForResponse((response) => isRequestTo('/api/consent')(response.url()) && response.status() === 201);
+    await page.reload();
+    await recorded;
+    expect(await page.locator(NOTICE).isVisible()).toBe(false);
+    expect(await consentRecords(consentId)).toEqual([expect.objectContaining({ action: 'accept_all', source: 'banner' })]);
+    await expect.poll(() => events(consentId)).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'pageview' })]));
+    await expect.poll(() => (context.cookies().then((all) => all.find((entry) => entry.name === 'samtykke')?.value))).toMatch(/^[\w-]+\.1\.7\.[a-z0-9]+$/);
+    await context.close();
+  });
+
+  test('a new policy version asks again and holds everything back until the new answer', async () => {
+    const { page, context } = await freshPage(browser);
+    await routePage(page, '/portal', portalPage());
+    await page.goto(`${server.url}/portal`);
+    await page.locator(NOTICE).waitFor();
+    await decide(page, 'Godta alle');
+    await page.reload();
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator(NOTICE).isVisible()).toBe(false);
+    expect(await page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
+
+    const site = server.demo.sites.find((candidate) => candidate.key === SITE)!;
+    await publishPolicyVersion(server.deps.db, site.id, { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 });
+    server.deps.sites.forget(SITE);
+
+    await page.reload();
+    await page.locator(NOTICE).waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await page.evaluate(() => window.Samtykke!.get())).toBeNull();
+    expect(await page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBeUndefined();
+    const consentId = await page.evaluate(() => window.Samtykke!.consentId);
+    await decide(page, 'Avvis alle');
+    expect((await consentRecords(consentId)).map((record) => [record.policy_version, record.action])).toEqual([
+      [1, 'accept_all'],
+      [2, 'reject_all'],
+    ]);
+    await context.close();
+  });
+});
