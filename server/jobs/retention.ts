@@ -1,0 +1,79 @@
+/**
+ * The daily retention job: deletes each organisation's analytics events and consent records once they are older
+ * than its retention settings, and sessions that have expired. Every run that deletes anything is audited.
+ */
+import type { Db } from '../db/create.ts';
+import { recordAudit } from '../queries/audit.ts';
+import { deleteExpiredSessions } from '../queries/sessions.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface RetentionResult {
+  readonly organisationId: number;
+  readonly eventsDeleted: number;
+  readonly consentRecordsDeleted: number;
+}
+
+export async function enforceRetention(db: Db, now: Date): Promise<RetentionResult[]> {
+  const organisations = await db.selectFrom('organisations').select(['id', 'event_retention_days', 'consent_retention_days']).execute();
+  const results: RetentionResult[] = [];
+  for (const organisation of organisations) {
+    const siteIds = db.selectFrom('sites').select('id').where('organisation_id', '=', organisation.id);
+    const events = await db
+      .deleteFrom('events')
+      .where('site_id', 'in', siteIds)
+      .where('occurred_at', '<', new Date(now.getTime() - organisation.event_retention_days * DAY_MS))
+      .executeTakeFirst();
+    // The only deletion consent evidence ever sees; the records are otherwise append-only.
+    const records = await db
+      .deleteFrom('consent_records')
+      .where('site_id', 'in', siteIds)
+      .where('recorded_at', '<', new Date(now.getTime() - organisation.consent_retention_days * DAY_MS))
+      .executeTakeFirst();
+    const result = {
+      organisationId: organisation.id,
+      eventsDeleted: Number(events.numDeletedRows),
+      consentRecordsDeleted: Number(records.numDeletedRows),
+    };
+    if (result.eventsDeleted || result.consentRecordsDeleted) {
+      await recordAudit(db, {
+        organisationId: organisation.id,
+        userId: null,
+        userEmail: null,
+        action: 'retention.enforce',
+        detail: {
+          eventsDeleted: result.eventsDeleted,
+          consentRecordsDeleted: result.consentRecordsDeleted,
+          eventRetentionDays: organisation.event_retention_days,
+          consentRetentionDays: organisation.consent_retention_days,
+        },
+      });
+    }
+    results.push(result);
+  }
+  await deleteExpiredSessions(db, now);
+  return results;
+}
+
+export interface RetentionJob {
+  stop(): void;
+}
+
+/** Runs now and then once a day; a failed run is reported and retried on the next day, never hidden. */
+export function startRetentionJob(db: Db, intervalMs = DAY_MS): RetentionJob {
+  const run = () =>
+    enforceRetention(db, new Date()).then(
+      (results) => {
+        const events = results.reduce((sum, result) => sum + result.eventsDeleted, 0);
+        const records = results.reduce((sum, result) => sum + result.consentRecordsDeleted, 0);
+        if (events || records) console.log(`Retention: deleted ${events} events and ${records} consent records past their retention`);
+      },
+      (error: unknown) => console.error('Retention job failed; it runs again in a day:', error),
+    );
+  void run();
+  const timer = setInterval(run, intervalMs);
+  // Never the reason the process stays alive.
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
