@@ -7,10 +7,12 @@ import { parseArgs } from 'node:util';
 import { collectorScenario } from './collector.ts';
 import { formatTable, toJson, type ScenarioReport } from './lib/report.ts';
 import { UsageError, type BenchEnv, type OptionValues, type Scenario } from './lib/scenario.ts';
+import { widgetScenario } from './widget.ts';
 
 /** Every scenario, by the name `npm run bench -- <name>` takes. Add yours here: one line. */
 const scenarios: Record<string, Scenario> = {
   collector: collectorScenario,
+  widget: widgetScenario,
 };
 
 function help(): string {

@@ -8,6 +8,10 @@ export const WIDGET_BUNDLE = path.join(root, 'dist', 'widget.js');
 /** The identifier in the bundle the server swaps for the site's configuration. */
 export const CONFIG_PLACEHOLDER = '__SAMTYKKE_CONFIG__';
 
+// Property names that never leave the bundle (not wire, not configuration, not the public API) are shortened.
+const INTERNAL_PROPERTIES =
+  /^(showNotice|showPreferences|release|recorded|pending|decide|current|acceptAll|rejectAll|choose|save|settings|allowed|denied|columns|ui|gpc)$/;
+
 export async function buildWidget(): Promise<void> {
   await build({
     entryPoints: [path.join(root, 'widget', 'main.ts')],
@@ -17,6 +21,7 @@ export async function buildWidget(): Promise<void> {
     format: 'iife',
     target: 'es2020',
     legalComments: 'none',
+    mangleProps: INTERNAL_PROPERTIES,
     logLevel: 'warning',
   });
 }
