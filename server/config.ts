@@ -1,0 +1,83 @@
+/** The only reader of process.env: every setting validated, typed, defaulted and frozen. */
+import path from 'node:path';
+
+export type DatabaseConfig =
+  | { readonly engine: 'postgres'; readonly url: string }
+  | { readonly engine: 'pglite'; readonly dataDir: string | null };
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseConfig;
+  /** Where the server says it lives, for printed links and the demo's allowed origin. */
+  readonly publicUrl: string;
+  /** Trust X-Forwarded-For; only behind a proxy you control, or clients pick their own address. */
+  readonly trustProxy: boolean;
+  /** Requests per minute per client address and site on the public collector; 0 turns it off. */
+  readonly rateLimitPerMinute: number;
+  /** Events held in memory waiting for the database before the collector answers 503. */
+  readonly eventQueueLimit: number;
+  /** Largest accepted request body on the public collector, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** Seed the demo organisation when the database holds no organisation yet. */
+  readonly seedDemo: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Configuration error: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+function databaseConfig(env: Env): DatabaseConfig {
+  const url = env.DATABASE_URL;
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+    }
+    return { engine: 'postgres', url };
+  }
+  const dataDir = env.SAMTYKKE_DATA_DIR || path.resolve('data');
+  return { engine: 'pglite', dataDir: dataDir === ':memory:' ? null : path.resolve(dataDir) };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+  const publicUrl = (env.SAMTYKKE_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+$/.test(publicUrl)) {
+    throw new ConfigError('SAMTYKKE_PUBLIC_URL', `must be an origin such as https://consent.example.com, got "${publicUrl}"`);
+  }
+  return Object.freeze({
+    port,
+    host,
+    database: Object.freeze(databaseConfig(env)),
+    publicUrl,
+    trustProxy: flag(env, 'SAMTYKKE_TRUST_PROXY', false),
+    rateLimitPerMinute: integer(env, 'SAMTYKKE_RATE_LIMIT', 600, 0, 10_000_000),
+    eventQueueLimit: integer(env, 'SAMTYKKE_EVENT_QUEUE', 100_000, 100, 10_000_000),
+    bodyLimitBytes: integer(env, 'SAMTYKKE_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
+    seedDemo: flag(env, 'SAMTYKKE_DEMO', true),
+  });
+}

@@ -1,0 +1,105 @@
+/** The wire types of the public API: what the widget, the app and the dashboard send and receive. Types only. */
+import type { Category, Choices, ConsentAction, ConsentSource, Locale, Localized, Surface } from './domain/consent.ts';
+import type { InventoryKind, Party } from './domain/inventory.ts';
+import type { CategoryText, PolicyTexts } from './domain/policy.ts';
+
+export type { ErrorBody, ErrorCode } from './errors.ts';
+
+/** POST /api/consent */
+export interface ConsentRequest {
+  readonly site: string;
+  /** Random pseudonymous ID the browser or app keeps: 16 to 64 characters of [A-Za-z0-9_-]. */
+  readonly consentId: string;
+  readonly policyVersion: number;
+  readonly choices: Choices;
+  readonly action: ConsentAction;
+  readonly source: ConsentSource;
+  readonly locale: Locale;
+  /** The page the decision was made on; the query string and fragment are dropped before storing. */
+  readonly url?: string;
+  /** The customer company (the controller) the user belongs to, when the portal knows it. */
+  readonly account?: string;
+}
+
+/** 201 from POST /api/consent, sent only after the record is durably stored and chained. */
+export interface ConsentReceipt {
+  readonly id: number;
+  readonly seq: number;
+  readonly hash: string;
+  readonly recordedAt: string;
+}
+
+export type EventType = 'pageview' | 'custom';
+export type EventProps = Record<string, string | number | boolean>;
+
+export interface EventInput {
+  readonly type: EventType;
+  /** Required for custom events: what happened ("signup", "invoice_downloaded"). */
+  readonly name?: string;
+  /** The full page URL; UTM parameters and click IDs are read from it and kept only with `ads` consent. */
+  readonly url: string;
+  readonly referrer?: string;
+  readonly props?: EventProps;
+}
+
+/** POST /api/events */
+export interface EventsRequest {
+  readonly site: string;
+  readonly consentId: string;
+  /** A visit identifier the client keeps for the browser session; derived on the server when absent. */
+  readonly sessionId?: string;
+  readonly events: readonly EventInput[];
+}
+
+/** 202 from POST /api/events. Bot traffic is answered too, with nothing counted and the reason said. */
+export interface EventsReceipt {
+  readonly accepted: number;
+  readonly ignored?: { readonly count: number; readonly reason: 'bot' };
+}
+
+/** An item of the public declaration: one cookie, storage key, pixel, beacon, script or iframe. */
+export interface DeclaredItem {
+  readonly kind: InventoryKind;
+  readonly name: string;
+  readonly namePattern: boolean;
+  readonly provider: string;
+  readonly party: Party;
+  readonly domain: string | null;
+  readonly purpose: Localized;
+  readonly retention: Localized;
+  readonly blocking: Localized;
+}
+
+/** GET /api/sites/:key/declaration */
+export interface Declaration {
+  readonly site: { readonly key: string; readonly name: string; readonly surface: Surface };
+  readonly policyVersion: number;
+  readonly publishedAt: string;
+  readonly categories: ReadonlyArray<{
+    readonly category: Category;
+    readonly required: boolean;
+    readonly texts: Localized<CategoryText>;
+    readonly items: readonly DeclaredItem[];
+  }>;
+}
+
+/** What the widget needs to show the banner with no further round trip: inlined into the served script. */
+export interface WidgetSiteConfig {
+  readonly site: string;
+  readonly policyVersion: number;
+  readonly functionalRequired: boolean;
+  readonly consentLifetimeMonths: number;
+  readonly texts: Localized<PolicyTexts>;
+  /** Names (and `*` patterns) of cookies and storage keys per category, deleted on withdrawal. */
+  readonly storage: ReadonlyArray<{
+    readonly category: Category;
+    readonly kind: 'cookie' | 'local_storage' | 'session_storage';
+    readonly name: string;
+    readonly namePattern: boolean;
+    readonly domain: string | null;
+  }>;
+  /** Absolute URL of the human-readable declaration. */
+  readonly declarationUrl: string;
+  /** Absolute origin of the collector. */
+  readonly collector: string;
+}

@@ -1,0 +1,28 @@
+/** createDb(config): one Kysely<Database> on embedded PGlite or on a PostgreSQL server, chosen by configuration. */
+import { mkdirSync } from 'node:fs';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.ts';
+import { PgliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+// Counts and bigint ids stay far below 2^53; as numbers they read the same on both engines.
+const INT8_OID = 20;
+pg.types.setTypeParser(INT8_OID, (value) => Number(value));
+
+export async function createDb(config: DatabaseConfig): Promise<Db> {
+  if (config.engine === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+    // An idle client that loses its server emits 'error'; without a listener that would crash the process.
+    pool.on('error', (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+  const pglite = await PGlite.create(config.dataDir ?? undefined, {
+    parsers: { [pgliteTypes.INT8]: (value: string) => Number(value) },
+  });
+  return new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
+}

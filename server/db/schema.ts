@@ -1,0 +1,166 @@
+/** The database as Kysely sees it. Row types are for queries/ only; the rest of the server speaks domain types. */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { Category, ConsentAction, ConsentSource, Localized, Surface } from '../domain/consent.ts';
+import type { InventoryKind, Party } from '../domain/inventory.ts';
+import type { PolicyTexts } from '../domain/policy.ts';
+import type { Role } from '../domain/roles.ts';
+
+/** jsonb: objects go in as JSON text, come back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  name: string;
+  event_retention_days: Generated<number>;
+  consent_retention_days: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface SitesTable {
+  id: Generated<number>;
+  organisation_id: number;
+  key: string;
+  name: string;
+  surface: Surface;
+  allowed_origins: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Generated<Date>;
+}
+
+export interface PolicyVersionsTable {
+  id: Generated<number>;
+  site_id: number;
+  version: number;
+  texts: Json<Localized<PolicyTexts>>;
+  functional_required: Generated<boolean>;
+  consent_lifetime_months: Generated<number>;
+  published_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface InventoryItemsTable {
+  id: Generated<number>;
+  site_id: number;
+  kind: InventoryKind;
+  name: string;
+  name_is_pattern: Generated<boolean>;
+  provider: string;
+  party: Party;
+  domain: string | null;
+  category: Category;
+  purpose: Json<Localized>;
+  retention: Json<Localized>;
+  blocking: Json<Localized>;
+  retired_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ConsentChainHeadsTable {
+  site_id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface ConsentRecordsTable {
+  id: Generated<number>;
+  site_id: number;
+  seq: number;
+  consent_id: string;
+  policy_version: number;
+  functional: boolean;
+  analytics: boolean;
+  ads: boolean;
+  action: ConsentAction;
+  source: ConsentSource;
+  locale: string;
+  page_url: string | null;
+  browser: string | null;
+  os: string | null;
+  device: string;
+  account: string | null;
+  recorded_at: Date;
+  client_hash: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  site_id: number;
+  occurred_at: Date;
+  consent_id: string;
+  session_id: string;
+  type: 'pageview' | 'custom';
+  name: string | null;
+  path: string;
+  referrer_host: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+  ad_click: string | null;
+  browser: string | null;
+  os: string | null;
+  device: string;
+  props: Json<Record<string, string | number | boolean>> | null;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  organisation_id: number;
+  email: string;
+  name: string;
+  roles: ColumnType<Role[], Role[], Role[]>;
+  password_hash: string;
+  blocked_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  organisation_id: number;
+  user_id: number | null;
+  user_email: string | null;
+  action: string;
+  site_id: number | null;
+  target: string | null;
+  detail: Json<Record<string, unknown>> | null;
+  client_hash: string | null;
+  occurred_at: Generated<Date>;
+}
+
+export interface Database {
+  organisations: OrganisationsTable;
+  sites: SitesTable;
+  policy_versions: PolicyVersionsTable;
+  inventory_items: InventoryItemsTable;
+  consent_chain_heads: ConsentChainHeadsTable;
+  consent_records: ConsentRecordsTable;
+  events: EventsTable;
+  server_secrets: ServerSecretsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+}
+
+export type SiteRow = Selectable<SitesTable>;
+export type PolicyVersionRow = Selectable<PolicyVersionsTable>;
+export type InventoryItemRow = Selectable<InventoryItemsTable>;
+export type ConsentRecordRow = Selectable<ConsentRecordsTable>;
+export type NewConsentRecord = Insertable<ConsentRecordsTable>;
+export type NewEvent = Insertable<EventsTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -1,0 +1,103 @@
+/**
+ * The consent evidence hash chain. Every record's hash covers its own content and the hash of the record
+ * before it on the same site, so editing, deleting or reordering any stored record breaks the chain.
+ */
+import { createHash } from 'node:crypto';
+import type { ConsentAction, ConsentSource } from './consent.ts';
+
+/** The first link's predecessor. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Everything a consent record asserts; the fields the hash covers, in a fixed order. */
+export interface ChainedContent {
+  readonly siteId: number;
+  readonly seq: number;
+  readonly consentId: string;
+  readonly policyVersion: number;
+  readonly functional: boolean;
+  readonly analytics: boolean;
+  readonly ads: boolean;
+  readonly action: ConsentAction;
+  readonly source: ConsentSource;
+  readonly locale: string;
+  readonly pageUrl: string | null;
+  readonly browser: string | null;
+  readonly os: string | null;
+  readonly device: string;
+  readonly account: string | null;
+  readonly recordedAt: Date;
+  readonly clientHash: string;
+}
+
+export function chainHash(prevHash: string, content: ChainedContent): string {
+  // A JSON array, not an object: the order is fixed by this code, not by how a row happens to be read back.
+  const canonical = JSON.stringify([
+    content.siteId,
+    content.seq,
+    content.consentId,
+    content.policyVersion,
+    content.functional,
+    content.analytics,
+    content.ads,
+    content.action,
+    content.source,
+    content.locale,
+    content.pageUrl,
+    content.browser,
+    content.os,
+    content.device,
+    content.account,
+    content.recordedAt.toISOString(),
+    content.clientHash,
+  ]);
+  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+}
+
+export type ChainBreak =
+  | { readonly kind: 'missing'; readonly expectedSeq: number; readonly foundSeq: number }
+  | { readonly kind: 'relinked'; readonly seq: number }
+  | { readonly kind: 'altered'; readonly seq: number }
+  | { readonly kind: 'truncated'; readonly headSeq: number; readonly lastSeq: number };
+
+/** Checks chain links one at a time, so a verifier can stream any number of records in constant memory. */
+export class ChainVerifier {
+  private expectedSeq = 1;
+  private prevHash = GENESIS_HASH;
+  checked = 0;
+
+  /** Returns the first break this record shows, or null when it links correctly. */
+  next(record: ChainedContent & { readonly prevHash: string; readonly hash: string }): ChainBreak | null {
+    if (record.seq !== this.expectedSeq) {
+      return { kind: 'missing', expectedSeq: this.expectedSeq, foundSeq: record.seq };
+    }
+    if (record.prevHash !== this.prevHash) return { kind: 'relinked', seq: record.seq };
+    if (chainHash(record.prevHash, record) !== record.hash) return { kind: 'altered', seq: record.seq };
+    this.expectedSeq += 1;
+    this.prevHash = record.hash;
+    this.checked += 1;
+    return null;
+  }
+
+  /** Compares the end of the walked chain with the stored head, which catches records cut off the end. */
+  finish(head: { readonly seq: number; readonly hash: string } | null): ChainBreak | null {
+    const lastSeq = this.expectedSeq - 1;
+    const headSeq = head?.seq ?? 0;
+    if (headSeq !== lastSeq || (head !== null && head.hash !== this.prevHash)) {
+      return { kind: 'truncated', headSeq, lastSeq };
+    }
+    return null;
+  }
+}
+
+export function describeChainBreak(siteKey: string, problem: ChainBreak): string {
+  switch (problem.kind) {
+    case 'missing':
+      return `site ${siteKey}: record #${problem.expectedSeq} is missing (the next stored record is #${problem.foundSeq})`;
+    case 'relinked':
+      return `site ${siteKey}: record #${problem.seq} does not link to the record before it (deleted, inserted or reordered)`;
+    case 'altered':
+      return `site ${siteKey}: record #${problem.seq} was altered after it was stored (its hash no longer matches its content)`;
+    case 'truncated':
+      return `site ${siteKey}: the chain head says #${problem.headSeq} but the records end at #${problem.lastSeq} (records removed from the end)`;
+  }
+}
