@@ -1,0 +1,9 @@
+/** Every migration by name, in a static map so bundlers and PGlite need no file-system scan. */
+import type { Migration } from 'kysely';
+import * as core from './2026-11-25T0000-core.ts';
+import * as accounts from './2026-11-25T0100-accounts.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-25T0000-core': core,
+  '2026-11-25T0100-accounts': accounts,
+};

@@ -1,0 +1,50 @@
+/** createApp(deps): the whole HTTP surface, with security headers, request ids and one error envelope. */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { sql } from 'kysely';
+import { adminRoutes } from './admin/routes.ts';
+import { collectorRoutes } from './collector/routes.ts';
+import { declarationRoutes } from './declaration/routes.tsx';
+import { ApiError, errorResponse } from './errors.ts';
+import type { AppDeps } from './services.ts';
+import { widgetRoutes } from './widget/routes.ts';
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.use(
+    secureHeaders({
+      // The widget, the pixel and the declaration are loaded by the customer's own pages on other origins.
+      crossOriginResourcePolicy: false,
+      crossOriginOpenerPolicy: false,
+    }),
+  );
+  app.use(requestId());
+
+  app.get('/healthz', async (c) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      return c.json({ status: 'ok' });
+    } catch (error) {
+      throw new ApiError(503, 'database_unavailable', `The database does not answer: ${(error as Error).message}`);
+    }
+  });
+
+  app.route('/', collectorRoutes(deps));
+  app.route('/', declarationRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  app.route('/', widgetRoutes(deps));
+
+  app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    if (error instanceof HTTPException && error.status < 500) {
+      return errorResponse(c, new ApiError(error.status, 'invalid_body', error.message || 'Bad request'));
+    }
+    console.error(`[${c.get('requestId')}] ${c.req.method} ${c.req.path} failed:`, error);
+    return errorResponse(c, new ApiError(500, 'internal', `Internal error; quote request id ${c.get('requestId')}`));
+  });
+  return app;
+}

@@ -1,0 +1,113 @@
+/**
+ * The bounded, batching event writer. Accepted events wait in memory and are stored in multi-row inserts;
+ * when the queue is full or the database has stopped answering, new events are refused with 503 rather than
+ * accepted and lost. A failed batch stays at the head of the queue and is retried.
+ */
+import { ApiError } from '../errors.ts';
+import type { Db } from '../db/create.ts';
+import type { NewEvent } from '../db/schema.ts';
+import { insertEvents } from '../queries/events.ts';
+
+export interface EventWriterOptions {
+  readonly queueLimit: number;
+  /** Rows per flush: one round trip amortised over many events. */
+  readonly batchSize?: number;
+  /** How long a lone event may wait for company before it is flushed. */
+  readonly lingerMs?: number;
+  /** Pause before retrying a failed flush. */
+  readonly retryMs?: number;
+}
+
+export class EventWriter {
+  private queue: NewEvent[] = [];
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private failing = false;
+  private closed = false;
+  /** Set by close(): when a database that stays down stops the retries. */
+  private giveUpAt: number | null = null;
+  private readonly batchSize: number;
+  private readonly lingerMs: number;
+  private readonly retryMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: EventWriterOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 2_000;
+    this.lingerMs = options.lingerMs ?? 20;
+    this.retryMs = options.retryMs ?? 1_000;
+  }
+
+  /** Events waiting to be stored. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Takes the rows or throws a 503: never accepts what it cannot keep. */
+  enqueue(rows: readonly NewEvent[]): void {
+    if (this.closed) throw new ApiError(503, 'overloaded', 'The collector is shutting down; send again shortly', undefined, 5);
+    if (this.failing) {
+      throw new ApiError(503, 'database_unavailable', 'Events cannot be stored right now; send them again later', undefined, 10);
+    }
+    if (this.queue.length + rows.length > this.options.queueLimit) {
+      throw new ApiError(503, 'overloaded', 'The collector is at capacity; send the events again shortly', undefined, 2);
+    }
+    for (const row of rows) this.queue.push(row);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushing) return;
+    if (this.queue.length >= this.batchSize) {
+      this.startFlush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.startFlush(), this.lingerMs);
+    }
+  }
+
+  private startFlush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = null;
+      if (this.queue.length > 0 && !this.closed) this.schedule();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.batchSize);
+      try {
+        await insertEvents(this.db, batch);
+        this.queue.splice(0, batch.length);
+        this.failing = false;
+      } catch (error) {
+        this.failing = true;
+        console.error(`Storing ${batch.length} events failed; ${this.queue.length} wait for a retry:`, (error as Error).message);
+        await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+        if (this.giveUpAt !== null && Date.now() > this.giveUpAt) throw error;
+      }
+    }
+  }
+
+  /**
+   * Refuses new events and stores every accepted one. While the database is down it keeps retrying for up to
+   * `timeoutMs`, then fails loudly with the number of events it could not store.
+   */
+  async close(timeoutMs = 60_000): Promise<void> {
+    this.closed = true;
+    this.giveUpAt = Date.now() + timeoutMs;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    try {
+      while (this.queue.length > 0 || this.flushing) {
+        if (!this.flushing) this.startFlush();
+        await this.flushing;
+      }
+    } catch (error) {
+      throw new Error(`${this.queue.length} accepted events could not be stored before shutdown`, { cause: error });
+    }
+  }
+}

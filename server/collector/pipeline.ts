@@ -1,0 +1,90 @@
+/**
+ * The collector's steps, each of which passes a request on or refuses it with a reason a client can act on:
+ * site → origin → rate → consent → enrich. Routes compose them; nothing is stored before every step passed.
+ */
+import { createHmac } from 'node:crypto';
+import { decisionExpiresAt, type Decision } from '../domain/consent.ts';
+import { NO_ATTRIBUTION, pagePath, readAttribution, referrerHost } from '../domain/events.ts';
+import { ApiError } from '../errors.ts';
+import type { NewEvent } from '../db/schema.ts';
+import type { ActiveSite } from '../queries/sites.ts';
+import type { AppDeps } from '../services.ts';
+import type { EventInput } from '../contract.ts';
+import type { UserAgentClasses } from './client.ts';
+
+export type PublishedSite = ActiveSite & { readonly policy: NonNullable<ActiveSite['policy']> };
+
+export async function resolveSite(deps: AppDeps, key: string): Promise<PublishedSite> {
+  const site = await deps.sites.find(key);
+  if (!site) throw new ApiError(404, 'unknown_site', `No site has the key "${key}"`, 'site');
+  if (!site.policy) {
+    throw new ApiError(409, 'conflict', `Site "${key}" has no published policy version yet; publish one in the dashboard`, 'site');
+  }
+  return site as PublishedSite;
+}
+
+/** Browsers always send Origin on cross-origin POSTs; apps and servers send none and are not browser-bound. */
+export function checkOrigin(site: ActiveSite, origin: string | undefined): void {
+  if (origin !== undefined && !site.allowedOrigins.includes(origin)) {
+    throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} may not send to site "${site.key}"; add it to the site's allowed origins`);
+  }
+}
+
+/** The decision that allows analytics for this consent ID now, or the reason there is none. */
+export async function requireAnalyticsConsent(deps: AppDeps, site: PublishedSite, consentId: string, now: Date): Promise<Decision> {
+  const decision = await deps.decisions.latest(site.id, consentId);
+  if (!decision) {
+    throw new ApiError(403, 'consent_required', 'No consent decision is recorded for this consent ID; nothing was stored');
+  }
+  if (decisionExpiresAt(decision.recordedAt, site.policy.consentLifetimeMonths) <= now) {
+    throw new ApiError(403, 'consent_required', 'The consent decision has expired; ask again before sending events. Nothing was stored');
+  }
+  if (!decision.choices.analytics) {
+    throw new ApiError(403, 'consent_required', 'The latest decision does not grant analytics; nothing was stored');
+  }
+  return decision;
+}
+
+export interface Visit {
+  readonly site: PublishedSite;
+  readonly decision: Decision;
+  readonly consentId: string;
+  readonly sessionId: string | undefined;
+  readonly userAgent: UserAgentClasses;
+  readonly receivedAt: Date;
+}
+
+/** A visit identifier when the client keeps none: one per consent ID and UTC day, keyed so it cannot be reversed. */
+function derivedSessionId(deps: AppDeps, visit: Visit): string {
+  const day = visit.receivedAt.toISOString().slice(0, 10);
+  return createHmac('sha256', deps.clientKey).update(`${visit.site.id}|${visit.consentId}|${day}`).digest('base64url').slice(0, 22);
+}
+
+/** Turns accepted events into rows; UTM parameters and click IDs survive only where the decision grants ads. */
+export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventInput[]): NewEvent[] {
+  const sessionId = visit.sessionId ?? derivedSessionId(deps, visit);
+  return events.map((event) => {
+    const page = new URL(event.url);
+    const attribution = visit.decision.choices.ads ? readAttribution(page) : NO_ATTRIBUTION;
+    return {
+      site_id: visit.site.id,
+      occurred_at: visit.receivedAt,
+      consent_id: visit.consentId,
+      session_id: sessionId,
+      type: event.type,
+      name: event.type === 'custom' ? (event.name ?? null) : null,
+      path: pagePath(page),
+      referrer_host: referrerHost(event.referrer, page),
+      utm_source: attribution.utm.source,
+      utm_medium: attribution.utm.medium,
+      utm_campaign: attribution.utm.campaign,
+      utm_term: attribution.utm.term,
+      utm_content: attribution.utm.content,
+      ad_click: attribution.adClick,
+      browser: visit.userAgent.browser,
+      os: visit.userAgent.os,
+      device: visit.userAgent.device,
+      props: event.props ? JSON.stringify(event.props) : null,
+    };
+  });
+}

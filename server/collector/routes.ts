@@ -1,0 +1,167 @@
+/** The public collector: consent decisions, analytics events and the tracking pixel. */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { z } from 'zod';
+import type { ConsentReceipt, EventsReceipt } from '../contract.ts';
+import { ApiError } from '../errors.ts';
+import type { AppDeps } from '../services.ts';
+import { classifyUserAgent, clientAddress, pseudonymiseAddress } from './client.ts';
+import { checkOrigin, requireAnalyticsConsent, resolveSite, toEventRows, type PublishedSite, type Visit } from './pipeline.ts';
+import { consentRequestSchema, eventsRequestSchema, pixelQuerySchema } from './validation.ts';
+import type { ConsentRequest } from '../contract.ts';
+
+// The smallest valid transparent GIF: 1×1, one transparent colour.
+const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await c.req.text());
+  } catch {
+    throw new ApiError(400, 'invalid_body', 'The body must be JSON (sent as application/json or text/plain)');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw ApiError.fromZod(parsed.error);
+  return parsed.data;
+}
+
+/** A decision must be made under a published policy version and keep what that version requires. */
+function checkDecisionAgainstPolicy(site: PublishedSite, request: ConsentRequest): void {
+  if (request.policyVersion > site.policy.version) {
+    throw new ApiError(400, 'invalid_body', `policyVersion ${request.policyVersion} is not published for site "${site.key}" (current: ${site.policy.version})`, 'policyVersion');
+  }
+  if (site.policy.version === request.policyVersion && site.policy.functionalRequired && !request.choices.functional) {
+    throw new ApiError(400, 'invalid_body', `Policy version ${request.policyVersion} makes functional required; it cannot be denied`, 'choices.functional');
+  }
+}
+
+function pageUrlForEvidence(url: string | undefined): string | null {
+  if (!url) return null;
+  const page = new URL(url);
+  page.search = '';
+  page.hash = '';
+  page.username = '';
+  page.password = '';
+  return page.toString();
+}
+
+export function collectorRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const limitBody = bodyLimit({
+    maxSize: deps.config.bodyLimitBytes,
+    onError: () => {
+      throw new ApiError(413, 'body_too_large', `The body is larger than ${deps.config.bodyLimitBytes} bytes`);
+    },
+  });
+
+  // CORS for the browser widget: any origin some site allows may ask; each request is then checked against its own site.
+  app.use('/api/consent', limitBody);
+  app.use('/api/events', limitBody);
+  for (const path of ['/api/consent', '/api/events']) {
+    app.use(path, async (c, next) => {
+      const origin = c.req.header('origin');
+      const allowed = origin !== undefined && (await deps.sites.isAllowedOriginOfAnySite(origin));
+      if (allowed) {
+        c.header('Access-Control-Allow-Origin', origin);
+        c.header('Vary', 'Origin');
+      }
+      if (c.req.method === 'OPTIONS') {
+        if (!allowed) throw new ApiError(403, 'origin_not_allowed', `Origin ${origin ?? '(none)'} is not allowed by any site`);
+        c.header('Access-Control-Allow-Methods', 'POST');
+        c.header('Access-Control-Allow-Headers', 'Content-Type');
+        c.header('Access-Control-Max-Age', '86400');
+        return c.body(null, 204);
+      }
+      await next();
+    });
+  }
+
+  /** The client's pseudonym and rate allowance for a site; the raw address goes no further than this. */
+  function admitClient(c: Context, site: PublishedSite): string {
+    const clientHash = pseudonymiseAddress(deps.clientKey, clientAddress(c, deps.config.trustProxy), site.id);
+    deps.rateLimiter.take(`${site.id}|${clientHash}`);
+    return clientHash;
+  }
+
+  app.post('/api/consent', async (c) => {
+    const request = await readBody(c, consentRequestSchema);
+    const site = await resolveSite(deps, request.site);
+    checkOrigin(site, c.req.header('origin'));
+    const clientHash = admitClient(c, site);
+    checkDecisionAgainstPolicy(site, request);
+    const userAgent = classifyUserAgent(c.req.header('user-agent'));
+    const recordedAt = new Date();
+    const link = await deps.consentWriter.append(site.id, {
+      consentId: request.consentId,
+      policyVersion: request.policyVersion,
+      ...request.choices,
+      action: request.action,
+      source: request.source,
+      locale: request.locale,
+      pageUrl: pageUrlForEvidence(request.url),
+      browser: userAgent.browser,
+      os: userAgent.os,
+      device: userAgent.device,
+      account: request.account ?? null,
+      recordedAt,
+      clientHash,
+    });
+    deps.decisions.remember(site.id, request.consentId, { policyVersion: request.policyVersion, choices: request.choices, recordedAt });
+    return c.json({ id: link.id, seq: link.seq, hash: link.hash, recordedAt: recordedAt.toISOString() } satisfies ConsentReceipt, 201);
+  });
+
+  /** Everything before storing an event: site, origin, rate, bots and the consent that allows it. */
+  async function admitVisit(
+    c: Context,
+    input: { site: string; consentId: string; sessionId?: string; browserOrigin: boolean },
+  ): Promise<Visit | 'bot'> {
+    const site = await resolveSite(deps, input.site);
+    if (input.browserOrigin) checkOrigin(site, c.req.header('origin'));
+    admitClient(c, site);
+    const userAgent = classifyUserAgent(c.req.header('user-agent'));
+    // Apps identify themselves with HTTP-library agents (okhttp, CFNetwork) that bot lists include.
+    if (userAgent.bot && site.surface === 'web') return 'bot';
+    const receivedAt = new Date();
+    const decision = await requireAnalyticsConsent(deps, site, input.consentId, receivedAt);
+    return { site, decision, consentId: input.consentId, sessionId: input.sessionId, userAgent, receivedAt };
+  }
+
+  app.post('/api/events', async (c) => {
+    const request = await readBody(c, eventsRequestSchema);
+    const visit = await admitVisit(c, { ...request, browserOrigin: true });
+    if (visit === 'bot') {
+      return c.json({ accepted: 0, ignored: { count: request.events.length, reason: 'bot' } } satisfies EventsReceipt, 202);
+    }
+    deps.eventWriter.enqueue(toEventRows(deps, visit, request.events));
+    return c.json({ accepted: request.events.length } satisfies EventsReceipt, 202);
+  });
+
+  app.get('/p.gif', async (c) => {
+    c.header('Content-Type', 'image/gif');
+    c.header('Cache-Control', 'no-store, no-cache, must-revalidate, max-age=0');
+    c.header('Pragma', 'no-cache');
+    c.header('Expires', '0');
+    try {
+      const parsed = pixelQuerySchema.safeParse(c.req.query());
+      if (!parsed.success) throw ApiError.fromZod(parsed.error, 'invalid_query');
+      const query = parsed.data;
+      const visit = await admitVisit(c, { site: query.site, consentId: query.cid, sessionId: query.sid, browserOrigin: false });
+      if (visit !== 'bot') {
+        const event = query.name
+          ? { type: 'custom' as const, name: query.name, url: query.url, referrer: query.ref }
+          : { type: 'pageview' as const, url: query.url, referrer: query.ref };
+        deps.eventWriter.enqueue(toEventRows(deps, visit, [event]));
+      }
+      return c.body(TRANSPARENT_GIF, 200);
+    } catch (error) {
+      // An image tag cannot read a JSON error: the pixel always answers the image, with the status and reason in headers.
+      if (!(error instanceof ApiError)) console.error('Pixel request failed:', error);
+      const apiError = error instanceof ApiError ? error : new ApiError(500, 'internal', 'internal error');
+      c.header('X-Samtykke-Error', `${apiError.code}: ${apiError.message}`.slice(0, 300));
+      if (apiError.retryAfter !== undefined) c.header('Retry-After', String(apiError.retryAfter));
+      return c.body(TRANSPARENT_GIF, apiError.status);
+    }
+  });
+
+  return app;
+}

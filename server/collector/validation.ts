@@ -1,0 +1,88 @@
+/** Schemas for everything the public collector accepts; request types are derived from them, never hand-written. */
+import { z } from 'zod';
+import type { ConsentRequest, EventsRequest } from '../contract.ts';
+import { ACTIONS, CATEGORIES, LOCALES, SOURCES } from '../domain/consent.ts';
+
+const siteKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site key such as "min-side"');
+const consentId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16 to 64 characters of A-Z, a-z, 0-9, _ or -');
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an absolute http(s) URL');
+
+const choices = z
+  .record(z.string(), z.boolean('must be true or false'))
+  .superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (!(CATEGORIES as readonly string[]).includes(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `unknown category "${key}" (known: ${CATEGORIES.join(', ')})` });
+      }
+    }
+    for (const category of CATEGORIES) {
+      if (!(category in value)) ctx.addIssue({ code: 'custom', path: [category], message: 'is required' });
+    }
+  })
+  .transform((value) => ({ functional: value.functional!, analytics: value.analytics!, ads: value.ads! }));
+
+export const consentRequestSchema = z
+  .strictObject({
+    site: siteKey,
+    consentId,
+    policyVersion: z.number().int().positive(),
+    choices,
+    action: z.enum(ACTIONS),
+    source: z.enum(SOURCES),
+    locale: z.enum(LOCALES),
+    url: httpUrl.optional(),
+    account: z.string().trim().min(1).max(200).optional(),
+  })
+  .superRefine((request, ctx) => {
+    const { functional, analytics, ads } = request.choices;
+    if (request.action === 'accept_all' && !(functional && analytics && ads)) {
+      ctx.addIssue({ code: 'custom', path: ['action'], message: 'accept_all must grant every category' });
+    }
+    if (request.action === 'reject_all' && (analytics || ads)) {
+      ctx.addIssue({ code: 'custom', path: ['action'], message: 'reject_all must deny analytics and ads' });
+    }
+  }) satisfies z.ZodType<ConsentRequest, unknown>;
+
+const propValue = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
+// Custom properties are bounded so one client cannot fill the database through them.
+const MAX_PROPS = 30;
+const MAX_PROPS_BYTES = 2_048;
+const props = z
+  .record(z.string().min(1).max(64), propValue)
+  .refine((value) => Object.keys(value).length <= MAX_PROPS, `at most ${MAX_PROPS} properties`)
+  .refine((value) => JSON.stringify(value).length <= MAX_PROPS_BYTES, `at most ${MAX_PROPS_BYTES} bytes of properties`);
+
+const eventInput = z
+  .strictObject({
+    type: z.enum(['pageview', 'custom']),
+    name: z.string().trim().min(1).max(120).optional(),
+    url: httpUrl,
+    referrer: z.union([httpUrl, z.literal('')]).optional(),
+    props: props.optional(),
+  })
+  .refine((event) => event.type !== 'custom' || event.name !== undefined, {
+    path: ['name'],
+    message: 'is required for custom events',
+  });
+
+export const MAX_EVENTS_PER_REQUEST = 100;
+
+export const eventsRequestSchema = z.strictObject({
+  site: siteKey,
+  consentId,
+  sessionId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 characters of A-Z, a-z, 0-9, _ or -').optional(),
+  events: z.array(eventInput).min(1, 'must hold at least one event').max(MAX_EVENTS_PER_REQUEST, `at most ${MAX_EVENTS_PER_REQUEST} events per request`),
+}) satisfies z.ZodType<EventsRequest, unknown>;
+
+/** GET /p.gif: the same event, for places without JavaScript, in short query parameters. */
+export const pixelQuerySchema = z.strictObject({
+  site: siteKey,
+  cid: consentId,
+  url: httpUrl,
+  ref: z.union([httpUrl, z.literal('')]).optional(),
+  name: z.string().trim().min(1).max(120).optional(),
+  sid: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
+});

@@ -1,0 +1,41 @@
+/** GET /api/sites/:key/declaration (JSON) and GET /sites/:key/cookies (HTML): the published overview. */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { renderToString } from 'preact-render-to-string';
+import type { Locale } from '../domain/consent.ts';
+import { resolveSite } from '../collector/pipeline.ts';
+import { listActiveInventory } from '../queries/inventory.ts';
+import type { AppDeps } from '../services.ts';
+import { buildDeclaration } from './declaration.ts';
+import { DeclarationPage } from './page.tsx';
+
+function pickLocale(query: string | undefined, acceptLanguage: string | undefined): Locale {
+  if (query === 'nb' || query === 'en') return query;
+  const preferred = (acceptLanguage ?? '').toLowerCase();
+  return /^(en)\b/.test(preferred) ? 'en' : 'nb';
+}
+
+export function declarationRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  async function declarationFor(key: string) {
+    const site = await resolveSite(deps, key);
+    return buildDeclaration(site, await listActiveInventory(deps.db, site.id));
+  }
+
+  // Public information: any page may embed it.
+  app.get('/api/sites/:key/declaration', cors({ origin: '*' }), async (c) => {
+    c.header('Cache-Control', 'public, max-age=60');
+    return c.json(await declarationFor(c.req.param('key')));
+  });
+
+  app.get('/sites/:key/cookies', async (c) => {
+    const locale = pickLocale(c.req.query('lang'), c.req.header('accept-language'));
+    const declaration = await declarationFor(c.req.param('key'));
+    c.header('Cache-Control', 'public, max-age=60');
+    c.header('Content-Language', locale);
+    return c.html(`<!doctype html>${renderToString(<DeclarationPage declaration={declaration} locale={locale} />)}`);
+  });
+
+  return app;
+}

@@ -1,0 +1,58 @@
+/** A site's inventory of cookies, storage keys, pixels, beacons, scripts and iframes. */
+import type { InventoryItem } from '../domain/inventory.ts';
+import type { Db } from '../db/create.ts';
+import type { InventoryItemRow } from '../db/schema.ts';
+
+export type NewInventoryItem = Omit<InventoryItem, 'id' | 'retiredAt'>;
+
+export async function addInventoryItem(db: Db, siteId: number, item: NewInventoryItem): Promise<InventoryItem> {
+  const row = await db
+    .insertInto('inventory_items')
+    .values({
+      site_id: siteId,
+      kind: item.kind,
+      name: item.name,
+      name_is_pattern: item.namePattern,
+      provider: item.provider,
+      party: item.party,
+      domain: item.domain,
+      category: item.category,
+      purpose: JSON.stringify(item.purpose),
+      retention: JSON.stringify(item.retention),
+      blocking: JSON.stringify(item.blocking),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toInventoryItem(row);
+}
+
+/** The items in force: not retired, in a stable order for the declaration. */
+export async function listActiveInventory(db: Db, siteId: number): Promise<InventoryItem[]> {
+  const rows = await db
+    .selectFrom('inventory_items')
+    .selectAll()
+    .where('site_id', '=', siteId)
+    .where('retired_at', 'is', null)
+    .orderBy('category')
+    .orderBy('kind')
+    .orderBy('name')
+    .execute();
+  return rows.map(toInventoryItem);
+}
+
+export function toInventoryItem(row: InventoryItemRow): InventoryItem {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    namePattern: row.name_is_pattern,
+    provider: row.provider,
+    party: row.party,
+    domain: row.domain,
+    category: row.category,
+    purpose: row.purpose,
+    retention: row.retention,
+    blocking: row.blocking,
+    retiredAt: row.retired_at,
+  };
+}

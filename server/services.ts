@@ -1,0 +1,39 @@
+/** What the HTTP layer depends on, built once per process (and once per test) from config and database. */
+import type { Config } from './config.ts';
+import type { Db } from './db/create.ts';
+import { ConsentWriter } from './collector/consent-writer.ts';
+import { DecisionCache } from './collector/decision-cache.ts';
+import { EventWriter } from './collector/event-writer.ts';
+import { RateLimiter } from './collector/rate-limiter.ts';
+import { SiteDirectory } from './collector/site-directory.ts';
+import { serverSecret } from './queries/secrets.ts';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly sites: SiteDirectory;
+  readonly decisions: DecisionCache;
+  readonly consentWriter: ConsentWriter;
+  readonly eventWriter: EventWriter;
+  readonly rateLimiter: RateLimiter;
+  /** Key for pseudonymising client addresses; made once and kept in the database. */
+  readonly clientKey: string;
+}
+
+export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
+  return {
+    config,
+    db,
+    sites: new SiteDirectory(db),
+    decisions: new DecisionCache(db),
+    consentWriter: new ConsentWriter(db),
+    eventWriter: new EventWriter(db, { queueLimit: config.eventQueueLimit }),
+    rateLimiter: new RateLimiter(config.rateLimitPerMinute),
+    clientKey: await serverSecret(db, 'client_key'),
+  };
+}
+
+/** Stops taking work and stores everything already accepted; the caller closes the database afterwards. */
+export async function drainDeps(deps: AppDeps): Promise<void> {
+  await Promise.all([deps.eventWriter.close(), deps.consentWriter.close()]);
+}

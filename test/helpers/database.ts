@@ -1,0 +1,52 @@
+/** A fresh, migrated database per test, on PGlite always and on PostgreSQL when DATABASE_URL is set. */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { DatabaseConfig } from '../../server/config.ts';
+import { createDb, type Db } from '../../server/db/create.ts';
+import { migrateToLatest } from '../../server/db/migrate.ts';
+
+export type Engine = 'pglite' | 'postgres';
+
+/** The engines every database test runs on. */
+export const engines: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface TestDatabase {
+  readonly db: Db;
+  readonly config: DatabaseConfig;
+  /** Closes the connection and removes the database. */
+  drop(): Promise<void>;
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+  if (engine === 'pglite') {
+    const config: DatabaseConfig = { engine: 'pglite', dataDir: null };
+    const db = await createDb(config);
+    await migrateToLatest(db);
+    return { db, config, drop: () => db.destroy() };
+  }
+  const name = `samtykke_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${name}`;
+  const config: DatabaseConfig = { engine: 'postgres', url: url.toString() };
+  const db = await createDb(config);
+  await migrateToLatest(db);
+  return {
+    db,
+    config,
+    drop: async () => {
+      await db.destroy();
+      await adminQuery(`drop database if exists ${name} with (force)`);
+    },
+  };
+}
