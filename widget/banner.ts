@@ -41,7 +41,7 @@ export function createBanner(options: BannerOptions): Banner {
   const answer = (choices: Choices, source: 'banner' | 'preferences', explicit = false) => () => {
     notice.hidden = true;
     options.decide(choices, source, explicit);
-    preferences.close();
+    preferences?.close();
     returnFocus?.focus();
     returnFocus = null;
   };
@@ -66,36 +66,42 @@ export function createBanner(options: BannerOptions): Banner {
     })),
   );
 
-  const switches = CATEGORIES.map((category) =>
-    h('input', { type: 'checkbox', role: 'switch', id: `s-${category}`, 'aria-describedby': `d-${category}` }),
-  );
-  const save = button(ui.save, () =>
-    answer(choicesFrom((_, index) => switches[index]!.checked), 'preferences', true)(),
-  );
-  const preferences = h(
-    'dialog',
-    { 'aria-labelledby': 'pt', lang: options.lang },
-    h('h2', { id: 'pt' }, ui.settings),
-    ...CATEGORIES.map((category, index) =>
-      h(
-        'div',
-        { class: 'c' },
-        h('label', {}, switches[index]!, texts.categories[category].title),
-        h('p', { id: `d-${category}` }, texts.categories[category].description),
-      ),
-    ),
-    actions('preferences', save),
-  );
-  // Closing without an answer (Escape) goes back to the notice while nothing is decided yet.
-  preferences.onclose = () => {
-    if (!options.current()) showNotice();
-    else if (returnFocus) {
-      returnFocus.focus();
-      returnFocus = null;
-    }
-  };
+  // The preferences are built on first use: most page views never open them.
+  let switches: HTMLInputElement[] = [];
+  let preferences: HTMLDialogElement | undefined;
 
-  root.append(notice, preferences);
+  function buildPreferences(): HTMLDialogElement {
+    switches = CATEGORIES.map((category) =>
+      h('input', { type: 'checkbox', role: 'switch', id: `s-${category}`, 'aria-describedby': `d-${category}` }),
+    );
+    const save = button(ui.save, () => answer(choicesFrom((_, index) => switches[index]!.checked), 'preferences', true)());
+    const dialog = h(
+      'dialog',
+      { 'aria-labelledby': 'pt', lang: options.lang },
+      h('h2', { id: 'pt' }, ui.settings),
+      ...CATEGORIES.map((category, index) =>
+        h(
+          'div',
+          { class: 'c' },
+          h('label', {}, switches[index]!, texts.categories[category].title),
+          h('p', { id: `d-${category}` }, texts.categories[category].description),
+        ),
+      ),
+      actions('preferences', save),
+    );
+    // Closing without an answer (Escape) goes back to the notice while nothing is decided yet.
+    dialog.onclose = () => {
+      if (!options.current()) showNotice();
+      else if (returnFocus) {
+        returnFocus.focus();
+        returnFocus = null;
+      }
+    };
+    root.append(dialog);
+    return dialog;
+  }
+
+  root.append(notice);
   document.body.append(host);
 
   function remember(): void {
@@ -106,11 +112,13 @@ export function createBanner(options: BannerOptions): Banner {
   function showNotice(): void {
     remember();
     notice.hidden = false;
-    notice.focus({ preventScroll: true });
+    // Once the notice is painted: focusing at once would force a layout of the whole page inside our script.
+    requestAnimationFrame(() => setTimeout(() => notice.focus({ preventScroll: true })));
   }
 
   function open(): void {
     remember();
+    preferences ??= buildPreferences();
     const current = options.current();
     switches.forEach((input, index) => {
       const locked = CATEGORIES[index] === 'functional' && functionalRequired;

@@ -58,8 +58,9 @@ function showBanner(): Banner {
   }));
 }
 
-function apply(): void {
-  for (const category of CATEGORIES) if (!allowed(category)) clearCategory(config.storage, category);
+/** `clean` deletes what denied categories left behind: after a decision, and when a stored choice has lapsed. */
+function apply(clean: boolean): void {
+  if (clean) for (const category of CATEGORIES) if (!allowed(category)) clearCategory(config.storage, category);
   blocker.release();
   tracker.update({ analytics: consent ? consent.choices.analytics : null, ads: allowed('ads'), recorded: !!consent && !consent.pending });
 }
@@ -86,7 +87,7 @@ function record(): void {
       if (response.status !== 201) throw new Error(`HTTP ${response.status}`);
       if (consent !== sent) return;
       save({ ...sent, pending: null });
-      apply();
+      apply(false);
     })
     .catch((error) => warn('decision not recorded yet; it applies here and is sent again later', error));
 }
@@ -103,7 +104,7 @@ function decide(chosen: Choices, source: 'banner' | 'preferences', explicit: boo
     at: Date.now(),
     pending: { action: actionFor(choices, consent?.choices ?? null), source: recordedSource },
   });
-  apply();
+  apply(true);
   if (consentMode) consentModeUpdate(choices);
   for (const listener of listeners) listener(get()!);
   redrawDeclarations();
@@ -118,7 +119,8 @@ if (consentMode) {
   consentModeDefault();
   if (consent) consentModeUpdate(consent.choices);
 }
-apply();
+// Only a lapsed choice can have left anything behind: under a current one, denied categories never ran.
+apply(stored !== null && consent === null);
 record();
 
 const api: SamtykkeApi = {

@@ -35,8 +35,8 @@ describe.skipIf(!browserAvailable).each(engines)('widget accessibility (%s)', (e
     const { page, context } = await freshPage(browser);
     await page.goto(`${server.url}/demo`);
     await page.locator(NOTICE).waitFor();
-    // Focus moves into the labelled notice when it opens.
-    expect(await focused(page)).toBe('div:st');
+    // Focus moves into the labelled notice once it is painted.
+    await expect.poll(() => focused(page)).toBe('div:st');
 
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('a:Oversikt over informasjonskapsler');
