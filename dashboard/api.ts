@@ -1,0 +1,129 @@
+/** The dashboard's only knowledge of URLs: every call to the admin API and the public declaration goes through here. */
+import type { ConsentOverview } from '../server/admin/consent-stats.ts';
+import type { AuditLogItem, ConsentRecordView, HistoryEntry, Retention, SessionInfo, SiteSummary, Wire } from '../server/admin/contract.ts';
+import type { UsageOverview } from '../server/admin/usage.ts';
+import type { Declaration } from '../server/contract.ts';
+import type { ErrorBody } from '../server/errors.ts';
+import type { InventoryItem } from '../server/domain/inventory.ts';
+import type { PolicyVersion } from '../server/domain/policy.ts';
+import type { Role, StaffUser } from '../server/domain/roles.ts';
+import type { BreakdownRow, UsageFilter } from '../server/domain/stats.ts';
+import type { NewInventoryItem } from '../server/queries/inventory.ts';
+import type { NewPolicyVersion } from '../server/queries/sites.ts';
+
+export type { Declaration };
+export type Session = Wire<SessionInfo>;
+export type Site = Wire<SiteSummary>;
+export type User = Wire<StaffUser>;
+export type Overview = Wire<UsageOverview>;
+export type Breakdown = Wire<BreakdownRow>;
+export type ConsentStats = Wire<ConsentOverview>;
+export type Item = Wire<InventoryItem>;
+export type ItemInput = NewInventoryItem;
+export type Policy = Wire<PolicyVersion>;
+export type PolicyInput = NewPolicyVersion;
+export type RecordRow = Wire<ConsentRecordView>;
+export type HistoryRow = Wire<HistoryEntry>;
+export type AuditRow = Wire<AuditLogItem>;
+export type { Retention, Role, UsageFilter };
+
+export interface Period {
+  readonly period: 'today' | '7d' | '30d' | 'custom';
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export interface RecordSearch {
+  readonly site?: number;
+  readonly consentId?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly action?: string;
+  readonly policyVersion?: number;
+  readonly account?: string;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+let sessionEnded: () => void = () => {};
+
+/** The session model hands over the CSRF token it received and learns when the server ends the session. */
+export function connectSession(token: string, onEnded: () => void): void {
+  csrfToken = token;
+  sessionEnded = onEnded;
+}
+
+function query(values: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (response.status === 204) return undefined as T;
+  const payload = (await response.json().catch(() => null)) as T | ErrorBody | null;
+  if (!response.ok) {
+    const error = (payload as ErrorBody | null)?.error;
+    if (response.status === 401 && !path.endsWith('/login')) sessionEnded();
+    throw new ApiFailure(response.status, error?.code ?? 'internal', error?.message ?? `HTTP ${response.status}`, error?.field);
+  }
+  return payload as T;
+}
+
+const admin = '/api/admin';
+const periodQuery = (period: Period) => ({ period: period.period, from: period.from, to: period.to });
+const filterQuery = (filters: readonly UsageFilter[]) => Object.fromEntries(filters.map((filter) => [`f.${filter.dimension}`, filter.value]));
+const searchQuery = (search: RecordSearch) => ({ ...search });
+
+export const api = {
+  session: () => request<Session>('GET', `${admin}/session`),
+  login: (email: string, password: string) => request<Session>('POST', `${admin}/session/login`, { email, password }),
+  logout: () => request<void>('POST', `${admin}/session/logout`),
+
+  usageOverview: (siteId: number, period: Period, filters: readonly UsageFilter[]) =>
+    request<Overview>('GET', `${admin}/sites/${siteId}/usage/overview${query({ ...periodQuery(period), ...filterQuery(filters) })}`),
+  usageBreakdown: (siteId: number, period: Period, filters: readonly UsageFilter[], dimension: string) =>
+    request<Breakdown[]>('GET', `${admin}/sites/${siteId}/usage/breakdown${query({ ...periodQuery(period), ...filterQuery(filters), dimension })}`),
+  consentStats: (siteId: number | null, period: Period) =>
+    request<ConsentStats>('GET', `${admin}/consent-stats${query({ ...periodQuery(period), site: siteId ?? undefined })}`),
+
+  inventory: (siteId: number) => request<Item[]>('GET', `${admin}/sites/${siteId}/inventory`),
+  addItem: (siteId: number, item: ItemInput) => request<Item>('POST', `${admin}/sites/${siteId}/inventory`, item),
+  updateItem: (siteId: number, itemId: number, item: ItemInput) => request<Item>('PUT', `${admin}/sites/${siteId}/inventory/${itemId}`, item),
+  retireItem: (siteId: number, itemId: number) => request<Item>('DELETE', `${admin}/sites/${siteId}/inventory/${itemId}`),
+  policies: (siteId: number) => request<Policy[]>('GET', `${admin}/sites/${siteId}/policies`),
+  publishPolicy: (siteId: number, policy: PolicyInput) => request<Policy>('POST', `${admin}/sites/${siteId}/policies`, policy),
+  declarationPageUrl: (siteKey: string, locale: string) => `/sites/${encodeURIComponent(siteKey)}/cookies?lang=${locale}`,
+
+  records: (search: RecordSearch, before?: number) => request<RecordRow[]>('GET', `${admin}/records${query({ ...searchQuery(search), before })}`),
+  recordsExportUrl: (search: RecordSearch, format: 'csv' | 'ndjson') => `${admin}/records/export.${format}${query(searchQuery(search))}`,
+  history: (consentId: string) => request<HistoryRow[]>('GET', `${admin}/records/history/${encodeURIComponent(consentId)}`),
+  verifyChain: (siteId: number) =>
+    request<{ site: string; checked: number; intact: boolean; problem: string | null }>('GET', `${admin}/records/chain/${siteId}`),
+  subject: (consentId: string) => request<{ consentId: string; records: HistoryRow[]; eventCount: number }>('GET', `${admin}/subjects/${encodeURIComponent(consentId)}`),
+  subjectExportUrl: (consentId: string) => `${admin}/subjects/${encodeURIComponent(consentId)}/export`,
+  eraseSubjectEvents: (consentId: string) => request<{ erased: number }>('DELETE', `${admin}/subjects/${encodeURIComponent(consentId)}/events`),
+
+  users: () => request<User[]>('GET', `${admin}/users`),
+  addUser: (user: { email: string; name: string; roles: Role[]; password: string }) => request<User>('POST', `${admin}/users`, user),
+  setRoles: (userId: number, roles: Role[]) => request<User>('PUT', `${admin}/users/${userId}/roles`, { roles }),
+  setBlocked: (userId: number, blocked: boolean) => request<User>('PUT', `${admin}/users/${userId}/blocked`, { blocked }),
+  audit: (before?: number) => request<AuditRow[]>('GET', `${admin}/organisation/audit${query({ before, limit: 100 })}`),
+  retention: () => request<Retention>('GET', `${admin}/organisation/retention`),
+  setRetention: (retention: Retention) => request<Retention>('PUT', `${admin}/organisation/retention`, retention),
+};
