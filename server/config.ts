@@ -17,6 +17,8 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Events held in memory waiting for the database before the collector answers 503. */
   readonly eventQueueLimit: number;
+  /** Longest an accepted event waits in memory before it is written (a full batch is written at once). */
+  readonly eventFlushMs: number;
   /** Largest accepted request body on the public collector, in bytes. */
   readonly bodyLimitBytes: number;
   /** Seed the demo organisation when the database holds no organisation yet. */
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: flag(env, 'SAMTYKKE_TRUST_PROXY', false),
     rateLimitPerMinute: integer(env, 'SAMTYKKE_RATE_LIMIT', 600, 0, 10_000_000),
     eventQueueLimit: integer(env, 'SAMTYKKE_EVENT_QUEUE', 100_000, 100, 10_000_000),
+    eventFlushMs: integer(env, 'SAMTYKKE_EVENT_FLUSH_MS', 20, 1, 60_000),
     bodyLimitBytes: integer(env, 'SAMTYKKE_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     seedDemo: flag(env, 'SAMTYKKE_DEMO', true),
   });

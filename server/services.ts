@@ -27,7 +27,7 @@ export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
     sites: new SiteDirectory(db),
     decisions: new DecisionCache(db),
     consentWriter: new ConsentWriter(db),
-    eventWriter: new EventWriter(db, { queueLimit: config.eventQueueLimit }),
+    eventWriter: new EventWriter(db, { queueLimit: config.eventQueueLimit, lingerMs: config.eventFlushMs }),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     clientKey: await serverSecret(db, 'client_key'),
   };
