@@ -1,0 +1,111 @@
+/** The dashboard in real Chromium: sign-in, the overview chart, inventory edits, CSV export, blocking a user. */
+import { readFile } from 'node:fs/promises';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildDashboard } from '../../dashboard/build.ts';
+import type { Role } from '../../server/domain/roles.ts';
+import { createUser } from '../../server/queries/users.ts';
+import { seedActivity } from '../admin/fixtures.ts';
+import { TEST_PASSWORD } from '../admin/helpers.ts';
+import { startTestServer, type TestContext } from '../helpers/app.ts';
+import { browserAvailable, launchBrowser } from '../helpers/browser.ts';
+import { engines } from '../helpers/database.ts';
+
+describe.skipIf(!browserAvailable).each(engines)('dashboard in Chromium (%s)', (engine) => {
+  let server: TestContext & { url: string };
+  const browsers: Array<{ context: BrowserContext; close(): Promise<void> }> = [];
+
+  beforeAll(async () => {
+    await buildDashboard();
+    server = await startTestServer(engine);
+    await seedActivity(server.database.db, server.demo.sites[0]!.id);
+  });
+  afterAll(async () => {
+    for (const browser of browsers) await browser.close();
+    await server.close();
+  });
+
+  let users = 0;
+  async function signedIn(roles: Role[]): Promise<{ page: Page; email: string }> {
+    const email = `${roles.join('-')}-${++users}@browser.test`;
+    await createUser(server.database.db, { organisationId: server.demo.organisationId, email, name: email, roles, password: TEST_PASSWORD });
+    const browser = await launchBrowser();
+    browsers.push(browser);
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/dashboard/`);
+    await page.getByLabel('E-post').fill(email);
+    await page.getByLabel('Passord').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Logg inn' }).click();
+    await page.getByRole('navigation', { name: 'main' }).waitFor();
+    return { page, email };
+  }
+
+  test('signs in, shows the overview chart with the seeded visits, and filters the panels by a clicked page', async () => {
+    const { page } = await signedIn(['analyst']);
+    await page.getByRole('heading', { name: 'Bruksanalyse' }).waitFor();
+    const visitors = page.locator('.kpi[data-metric="visitors"] .kpi-value');
+    await expect.poll(() => visitors.textContent()).toBe('2');
+    expect(await page.locator('.kpi[data-metric="visits"] .kpi-value').textContent()).toBe('3');
+    // uPlot draws into a canvas, with a legend row per series.
+    await page.locator('.chart canvas').waitFor();
+    expect(await page.locator('.chart .u-legend').textContent()).toContain('Sidevisninger');
+    expect(await page.locator('[data-panel="referrer"]').textContent()).toContain('google.com');
+    expect(await page.locator('.note').first().textContent()).toContain('50 % av 4 valg');
+
+    await page.locator('[data-panel="page"] tr', { hasText: '/pris' }).click();
+    await page.getByRole('button', { name: /Populære sider: \/pris/ }).waitFor();
+    await expect.poll(() => page.locator('.kpi[data-metric="visits"] .kpi-value').textContent()).toBe('2');
+  });
+
+  test('edits an inventory item and the public declaration shows the change', async () => {
+    const { page } = await signedIn(['admin']);
+    await page.getByRole('link', { name: 'Informasjonskapsler' }).click();
+    const firstEdit = page.getByRole('button', { name: /^Endre / }).first();
+    await firstEdit.waitFor();
+    const itemName = (await firstEdit.getAttribute('aria-label'))!.replace(/^Endre /, '');
+    await firstEdit.click();
+    const form = page.getByRole('form', { name: 'Endre' });
+    await form.getByLabel('Leverandør').fill('Redigert Leverandør AS');
+    await form.getByLabel('Formål (nb)').fill('Et nytt formål med æøå');
+    await form.getByRole('button', { name: 'Lagre' }).click();
+    await form.waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('table', { hasText: itemName }).textContent()).toContain('Redigert Leverandør AS');
+
+    const declaration = await page.context().newPage();
+    await declaration.goto(`${server.url}/sites/${server.demo.sites[0]!.key}/cookies?lang=nb`);
+    const text = await declaration.locator('body').textContent();
+    expect(text).toContain('Redigert Leverandør AS');
+    expect(text).toContain('Et nytt formål med æøå');
+  });
+
+  test('exports consent records as CSV whose rows match the database', async () => {
+    const { page } = await signedIn(['privacy_officer']);
+    await page.getByRole('link', { name: 'Samtykkelogg' }).click();
+    await page.locator('table').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Eksporter CSV' }).click()]);
+    const bytes = await readFile((await download.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const [header, ...lines] = bytes.subarray(3).toString('utf8').trim().split('\n');
+    expect(header!.split(',')).toEqual(expect.arrayContaining(['id', 'consent_id', 'hash']));
+    const stored = await server.database.db.selectFrom('consent_records').select(['id', 'consent_id', 'action', 'hash']).orderBy('id').execute();
+    expect(lines.map((line) => line.split(',')).map((cells) => [Number(cells[0]), cells[3], cells[9], cells.at(-1)])).toEqual(
+      stored.map((row) => [row.id, row.consent_id, row.action, row.hash]),
+    );
+  });
+
+  test('blocking a user ends their open session on their next request', async () => {
+    const analyst = await signedIn(['analyst']);
+    await analyst.page.locator('.kpi').first().waitFor();
+    const admin = await signedIn(['admin']);
+    await admin.page.getByRole('link', { name: 'Brukere' }).click();
+    await admin.page.getByRole('button', { name: `Sperr ${analyst.email}` }).click();
+    await admin.page.locator('tr', { hasText: analyst.email }).getByText('Sperret').waitFor();
+
+    await analyst.page.getByLabel('Periode').selectOption('7d');
+    await analyst.page.getByText('Økten er avsluttet. Logg inn igjen.').waitFor();
+    await analyst.page.getByLabel('E-post').fill(analyst.email);
+    await analyst.page.getByLabel('Passord').fill(TEST_PASSWORD);
+    await analyst.page.getByRole('button', { name: 'Logg inn' }).click();
+    await analyst.page.getByText('This account is blocked', { exact: false }).waitFor();
+  });
+});
