@@ -1,10 +1,17 @@
 /** The widget's accessibility in real Chromium: the whole flow by keyboard, and axe-core on both layers. */
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { browserAvailable } from '../helpers/browser.ts';
 import { engines } from '../helpers/database.ts';
-import { NOTICE, PREFERENCES, freshPage, isRequestTo, launchSharedBrowser, startWidgetServer, type WidgetTestServer } from '../widget/fixtures.ts';
+import {
+  NOTICE,
+  PREFERENCES,
+  freshPage,
+  isRequestTo,
+  widgetEnvironment,
+  EVENTUALLY,
+} from '../widget/fixtures.ts';
 
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -20,23 +27,14 @@ function focused(page: Page): Promise<string> {
 }
 
 describe.skipIf(!browserAvailable).each(engines)('widget accessibility (%s)', (engine) => {
-  let server: WidgetTestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startWidgetServer(engine), launchSharedBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const environment = widgetEnvironment(engine);
 
   test('the whole choice can be made by keyboard, with focus moved in, visible, and restored', async () => {
-    const { page, context } = await freshPage(browser);
-    await page.goto(`${server.url}/demo`);
+    const { page, context } = await freshPage(environment.browser);
+    await page.goto(`${environment.server.url}/demo`);
     await page.locator(NOTICE).waitFor();
     // Focus moves into the labelled notice once it is painted.
-    await expect.poll(() => focused(page)).toBe('div:st');
+    await expect.poll(() => focused(page), EVENTUALLY).toBe('div:st');
 
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('a:Oversikt over informasjonskapsler');
@@ -73,8 +71,8 @@ describe.skipIf(!browserAvailable).each(engines)('widget accessibility (%s)', (e
   });
 
   test('axe-core finds no violation with the notice open, nor with the preferences open', async () => {
-    const { page, context } = await freshPage(browser, { bypassCsp: true });
-    await page.goto(`${server.url}/demo`);
+    const { page, context } = await freshPage(environment.browser, { bypassCsp: true });
+    await page.goto(`${environment.server.url}/demo`);
     await page.locator(NOTICE).waitFor();
     await page.addScriptTag({ path: AXE_SCRIPT });
     const violations = () =>

@@ -2,8 +2,7 @@
  * The widget on hand-written pages at the server's origin: Consent Mode order, strict CSP, inline scripts and
  * iframes, ad attribution, a collector that is down, and a new policy version.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
 import { strictCsp } from '../../server/widget/demo.tsx';
 import { publishPolicyVersion } from '../../server/queries/sites.ts';
@@ -11,39 +10,23 @@ import { browserAvailable } from '../helpers/browser.ts';
 import { engines } from '../helpers/database.ts';
 import {
   NOTICE,
+  consentRecords,
   cspViolations,
+  decide,
   freshPage,
   isRequestTo,
-  launchSharedBrowser,
   routePage,
-  startWidgetServer,
-  type WidgetTestServer,
+  storedEvents,
+  widgetEnvironment,
+  EVENTUALLY,
 } from '../widget/fixtures.ts';
 
 const SITE = 'min-side';
 
 describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (%s)', (engine) => {
-  let server: WidgetTestServer;
-  let browser: Browser;
+  const environment = widgetEnvironment(engine);
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startWidgetServer(engine), launchSharedBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
-  const consentRecords = (consentId: string) =>
-    server.deps.db.selectFrom('consent_records').selectAll().where('consent_id', '=', consentId).orderBy('seq').execute();
-  const events = (consentId: string) =>
-    server.deps.db.selectFrom('events').selectAll().where('consent_id', '=', consentId).orderBy('id').execute();
-
-  async function decide(page: Page, name: string): Promise<void> {
-    const recorded = page.waitForResponse((response) => isRequestTo('/api/consent')(response.url()) && response.status() === 201);
-    await page.getByRole('button', { name, exact: true }).click();
-    await recorded;
-  }
 
   /** A page with the widget and a held-back inline script, iframe and pixel; extra markup goes in head or body. */
   function portalPage(options: { lang?: string; head?: string; body?: string; scriptAttributes?: string } = {}): string {
@@ -57,9 +40,9 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
   }
 
   test('held-back inline scripts and iframes are released on consent without a reload; English from <html lang>', async () => {
-    const { page, context, requests, errors } = await freshPage(browser);
+    const { page, context, requests, errors } = await freshPage(environment.browser);
     await routePage(page, '/portal', portalPage({ lang: 'en' }));
-    await page.goto(`${server.url}/portal`);
+    await page.goto(`${environment.server.url}/portal`);
     await page.locator(NOTICE).waitFor();
     expect(await page.locator(NOTICE).getByRole('heading').textContent()).toBe('We use cookies');
     await page.waitForLoadState('networkidle');
@@ -67,15 +50,15 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
     expect(requests.filter((url) => url.includes('/healthz') || url.includes('/p.gif'))).toEqual([]);
 
     await decide(page, 'Accept all');
-    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
-    await expect.poll(() => requests.filter((url) => url.includes('/healthz') || url.includes('/p.gif')).length).toBe(2);
+    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan), EVENTUALLY).toBe(1);
+    await expect.poll(() => requests.filter((url) => url.includes('/healthz') || url.includes('/p.gif')).length, EVENTUALLY).toBe(2);
     expect(await page.locator('iframe').getAttribute('src')).toBe('/healthz');
     expect(errors).toEqual([]);
     await context.close();
   });
 
   test('Consent Mode v2: denied defaults come before any Google tag, and every decision sends an update', async () => {
-    const { page, context } = await freshPage(browser);
+    const { page, context } = await freshPage(environment.browser);
     const gtagSnippet = `<script>window.dataLayer = window.dataLayer || []; function gtag(){dataLayer.push(arguments);}
       gtag('js', new Date()); gtag('config', 'G-TEST');</script>`;
     await routePage(page, '/portal', portalPage({ head: gtagSnippet, scriptAttributes: 'data-consent-mode' }));
@@ -90,7 +73,7 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
       personalization_storage: 'denied',
       security_storage: 'granted',
     };
-    await page.goto(`${server.url}/portal`);
+    await page.goto(`${environment.server.url}/portal`);
     await page.locator(NOTICE).waitFor();
     expect(await dataLayer()).toEqual([
       ['consent', 'default', { ...denied, wait_for_update: 500 }],
@@ -116,18 +99,18 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
   });
 
   test('under a strict CSP (nonce, strict-dynamic, no inline style) the widget and released scripts run without a violation', async () => {
-    const { page, context, errors } = await freshPage(browser);
+    const { page, context, errors } = await freshPage(environment.browser);
     const nonce = 'dGVzdC1ub25jZQ';
     const html = portalPage({ scriptAttributes: `nonce="${nonce}" async` }).replace(
       '<script type="text/plain" data-category="analytics">',
       `<script type="text/plain" data-category="analytics" nonce="${nonce}">`,
     );
     await routePage(page, '/portal', html, { 'Content-Security-Policy': strictCsp(nonce) });
-    await page.goto(`${server.url}/portal`);
+    await page.goto(`${environment.server.url}/portal`);
     await page.locator(NOTICE).waitFor();
     await page.getByRole('button', { name: 'Velg selv', exact: true }).click();
     await page.getByRole('button', { name: 'Godta alle', exact: true }).last().click();
-    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
+    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan), EVENTUALLY).toBe(1);
     // Styles applied from the constructed stylesheet (a CSP would have left the notice unstyled).
     await page.evaluate(() => window.Samtykke!.open());
     const dialogPadding = await page.locator('samtykke-consent dialog').evaluate((element) => getComputedStyle(element).paddingTop);
@@ -143,13 +126,13 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
       ['analytics', { utm_source: null, utm_campaign: null, ad_click: null }],
       ['all', { utm_source: 'newsletter', utm_campaign: 'spring', ad_click: 'gclid' }],
     ] as const) {
-      const { page, context } = await freshPage(browser);
+      const { page, context } = await freshPage(environment.browser);
       const sent: string[] = [];
       page.on('request', (request) => {
         if (isRequestTo('/api/events')(request.url())) sent.push(request.postData() ?? '');
       });
       await routePage(page, '/portal', portalPage());
-      await page.goto(server.url + landing);
+      await page.goto(environment.server.url + landing);
       await page.locator(NOTICE).waitFor();
       const consentId = await page.evaluate(() => window.Samtykke!.consentId);
       if (choice === 'all') {
@@ -159,8 +142,8 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
         await page.getByRole('switch', { name: 'Bruksanalyse' }).check();
         await decide(page, 'Lagre valgene');
       }
-      await expect.poll(() => events(consentId)).toHaveLength(choice === 'all' ? 2 : 1);
-      const pageview = (await events(consentId)).find((event) => event.type === 'pageview');
+      await expect.poll(() => storedEvents(environment.server, consentId), EVENTUALLY).toHaveLength(choice === 'all' ? 2 : 1);
+      const pageview = (await storedEvents(environment.server, consentId)).find((event) => event.type === 'pageview');
       expect(pageview).toMatchObject({ path: '/portal', ...expected });
       expect(sent.join()).not.toContain('email');
       if (choice === 'analytics') expect(sent.join()).not.toMatch(/utm_|gclid/);
@@ -169,35 +152,35 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
   });
 
   test('when the collector is down the choice applies locally and is recorded on a later page', async () => {
-    const { page, context, requests } = await freshPage(browser);
+    const { page, context, requests } = await freshPage(environment.browser);
     await routePage(page, '/portal', portalPage());
-    await page.route(`${server.url}/api/consent`, (route) => route.abort('connectionrefused'));
-    await page.goto(`${server.url}/portal`);
+    await page.route(`${environment.server.url}/api/consent`, (route) => route.abort('connectionrefused'));
+    await page.goto(`${environment.server.url}/portal`);
     await page.locator(NOTICE).waitFor();
     const consentId = await page.evaluate(() => window.Samtykke!.consentId);
     await page.getByRole('button', { name: 'Godta alle', exact: true }).click();
-    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
+    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan), EVENTUALLY).toBe(1);
     const cookie = (await context.cookies()).find((entry) => entry.name === 'samtykke');
     expect(cookie?.value).toMatch(/\.accept_all\.banner$/);
-    expect(await consentRecords(consentId)).toEqual([]);
+    expect(await consentRecords(environment.server, consentId)).toEqual([]);
     // Events wait for a recorded decision (the collector would refuse them), and so does the pixel.
     expect(requests.filter((url) => /\/api\/events|\/p\.gif/.test(url))).toEqual([]);
 
-    await page.unroute(`${server.url}/api/consent`);
+    await page.unroute(`${environment.server.url}/api/consent`);
     const recorded = page.waitForResponse((response) => isRequestTo('/api/consent')(response.url()) && response.status() === 201);
     await page.reload();
     await recorded;
     expect(await page.locator(NOTICE).isVisible()).toBe(false);
-    expect(await consentRecords(consentId)).toEqual([expect.objectContaining({ action: 'accept_all', source: 'banner' })]);
-    await expect.poll(() => events(consentId)).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'pageview' })]));
-    await expect.poll(() => (context.cookies().then((all) => all.find((entry) => entry.name === 'samtykke')?.value))).toMatch(/^[\w-]+\.1\.7\.[a-z0-9]+$/);
+    expect(await consentRecords(environment.server, consentId)).toEqual([expect.objectContaining({ action: 'accept_all', source: 'banner' })]);
+    await expect.poll(() => storedEvents(environment.server, consentId), EVENTUALLY).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'pageview' })]));
+    await expect.poll(() => (context.cookies().then((all) => all.find((entry) => entry.name === 'samtykke')?.value)), EVENTUALLY).toMatch(/^[\w-]+\.1\.7\.[a-z0-9]+$/);
     await context.close();
   });
 
   test('a new policy version asks again and holds everything back until the new answer', async () => {
-    const { page, context } = await freshPage(browser);
+    const { page, context } = await freshPage(environment.browser);
     await routePage(page, '/portal', portalPage());
-    await page.goto(`${server.url}/portal`);
+    await page.goto(`${environment.server.url}/portal`);
     await page.locator(NOTICE).waitFor();
     await decide(page, 'Godta alle');
     await page.reload();
@@ -205,9 +188,9 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
     expect(await page.locator(NOTICE).isVisible()).toBe(false);
     expect(await page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
 
-    const site = server.demo.sites.find((candidate) => candidate.key === SITE)!;
-    await publishPolicyVersion(server.deps.db, site.id, { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 });
-    server.deps.sites.forget(SITE);
+    const site = environment.server.demo.sites.find((candidate) => candidate.key === SITE)!;
+    await publishPolicyVersion(environment.server.deps.db, site.id, { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 });
+    environment.server.deps.sites.forget(SITE);
 
     await page.reload();
     await page.locator(NOTICE).waitFor();
@@ -216,7 +199,7 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
     expect(await page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBeUndefined();
     const consentId = await page.evaluate(() => window.Samtykke!.consentId);
     await decide(page, 'Avvis alle');
-    expect((await consentRecords(consentId)).map((record) => [record.policy_version, record.action])).toEqual([
+    expect((await consentRecords(environment.server, consentId)).map((record) => [record.policy_version, record.action])).toEqual([
       [1, 'accept_all'],
       [2, 'reject_all'],
     ]);

@@ -1,37 +1,25 @@
 /** The widget on the demo portal in real Chromium: blocking before a choice, reject, accept, withdraw, GPC, the embed. */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { browserAvailable } from '../helpers/browser.ts';
 import { engines } from '../helpers/database.ts';
 import {
   NOTICE,
   PREFERENCES,
+  consentRecords,
   cspViolations,
+  decide,
   freshPage,
-  isRequestTo,
-  launchSharedBrowser,
-  startWidgetServer,
-  type WidgetTestServer,
+  storedEvents,
+  widgetEnvironment,
+  EVENTUALLY,
 } from '../widget/fixtures.ts';
 
 const NON_FUNCTIONAL_STORAGE = { cookie: '_pa_id', localStorage: 'portal_analytics_queue' };
 
 describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)', (engine) => {
-  let server: WidgetTestServer;
-  let browser: Browser;
+  const environment = widgetEnvironment(engine);
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startWidgetServer(engine), launchSharedBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  const consentRecords = (consentId: string) =>
-    server.deps.db.selectFrom('consent_records').selectAll().where('consent_id', '=', consentId).orderBy('seq').execute();
-  const events = (consentId: string) =>
-    server.deps.db.selectFrom('events').selectAll().where('consent_id', '=', consentId).orderBy('id').execute();
   const consentIdOf = (page: Page) => page.evaluate(() => window.Samtykke!.consentId);
 
   async function storageState(page: Page) {
@@ -41,16 +29,10 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     return { cookies, keys, analyticsRuns };
   }
 
-  /** Clicks a button and waits until the collector has durably recorded the decision. */
-  async function decide(page: Page, name: string): Promise<void> {
-    const recorded = page.waitForResponse((response) => isRequestTo('/api/consent')(response.url()) && response.status() === 201);
-    await page.getByRole('button', { name, exact: true }).click();
-    await recorded;
-  }
 
   async function openDemo(options: Parameters<typeof freshPage>[1] = {}, path = '/demo') {
-    const visit = await freshPage(browser, options);
-    await visit.page.goto(server.url + path);
+    const visit = await freshPage(environment.browser, options);
+    await visit.page.goto(environment.server.url + path);
     await visit.page.locator(NOTICE).waitFor();
     return visit;
   }
@@ -90,9 +72,9 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     const consentId = await consentIdOf(page);
     await page.locator(NOTICE).waitFor({ state: 'hidden' });
 
-    const [record] = await consentRecords(consentId);
+    const [record] = await consentRecords(environment.server, consentId);
     expect(record).toMatchObject({ action: 'reject_all', source: 'banner', functional: true, analytics: false, ads: false, locale: 'nb' });
-    expect(record!.page_url).toBe(`${server.url}/demo`);
+    expect(record!.page_url).toBe(`${environment.server.url}/demo`);
 
     // A later page view asks nothing and still runs nothing.
     await page.reload();
@@ -103,7 +85,7 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     expect(state.cookies).toEqual(['samtykke']);
     expect(state.keys).toEqual([]);
     expect(requests.filter((url) => /analytics\.js|ad-beacon\.js|\/p\.gif|\/api\/events/.test(url))).toEqual([]);
-    expect(await events(consentId)).toEqual([]);
+    expect(await storedEvents(environment.server, consentId)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -113,32 +95,32 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     const consentId = await consentIdOf(page);
     await decide(page, 'Godta alle');
 
-    await expect.poll(() => storageState(page)).toMatchObject({ analyticsRuns: 1 });
+    await expect.poll(() => storageState(page), EVENTUALLY).toMatchObject({ analyticsRuns: 1 });
     const state = await storageState(page);
     expect(state.cookies).toEqual(expect.arrayContaining(['samtykke', NON_FUNCTIONAL_STORAGE.cookie]));
     expect(state.keys).toContain(NON_FUNCTIONAL_STORAGE.localStorage);
-    await expect.poll(() => requests.some((url) => url.includes('/p.gif?') && url.includes(`cid=${consentId}`))).toBe(true);
+    await expect.poll(() => requests.some((url) => url.includes('/p.gif?') && url.includes(`cid=${consentId}`)), EVENTUALLY).toBe(true);
 
-    const [record] = await consentRecords(consentId);
+    const [record] = await consentRecords(environment.server, consentId);
     expect(record).toMatchObject({ action: 'accept_all', source: 'banner', functional: true, analytics: true, ads: true });
-    await expect.poll(() => events(consentId)).toEqual(
+    await expect.poll(() => storedEvents(environment.server, consentId), EVENTUALLY).toEqual(
       expect.arrayContaining([expect.objectContaining({ type: 'pageview', path: '/demo' })]),
     );
 
     // A single-page navigation is a pageview; a custom event travels with its properties.
     await page.getByRole('link', { name: 'Fakturaer' }).click();
     await page.getByRole('button', { name: /Last ned faktura/ }).click();
-    await expect.poll(async () => (await events(consentId)).map((event) => [event.type, event.name, event.path])).toEqual(
+    await expect.poll(async () => (await storedEvents(environment.server, consentId)).map((event) => [event.type, event.name, event.path]), EVENTUALLY).toEqual(
       expect.arrayContaining([
         ['pageview', null, '/demo/invoices'],
         ['custom', 'invoice_downloaded', '/demo/invoices'],
       ]),
     );
-    expect((await events(consentId)).find((event) => event.name === 'invoice_downloaded')!.props).toEqual({ format: 'pdf' });
+    expect((await storedEvents(environment.server, consentId)).find((event) => event.name === 'invoice_downloaded')!.props).toEqual({ format: 'pdf' });
 
     // The ad-conversion web beacon fires on purchase, with ads allowed.
     await page.getByRole('button', { name: /Kjøp tilleggstjeneste/ }).click();
-    await expect.poll(() => requests.some((url) => url.includes('name=ad-conversion'))).toBe(true);
+    await expect.poll(() => requests.some((url) => url.includes('name=ad-conversion')), EVENTUALLY).toBe(true);
     expect(await cspViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
@@ -148,8 +130,8 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     const { page, context, requests, errors } = await openDemo();
     const consentId = await consentIdOf(page);
     await decide(page, 'Godta alle');
-    await expect.poll(() => storageState(page)).toMatchObject({ analyticsRuns: 1 });
-    await expect.poll(() => events(consentId)).toHaveLength(2); // the pageview and the ad-impression pixel
+    await expect.poll(() => storageState(page), EVENTUALLY).toMatchObject({ analyticsRuns: 1 });
+    await expect.poll(() => storedEvents(environment.server, consentId), EVENTUALLY).toHaveLength(2); // the pageview and the ad-impression pixel
 
     await page.getByRole('button', { name: 'Innstillinger for informasjonskapsler' }).click();
     await page.locator(PREFERENCES).waitFor();
@@ -163,7 +145,7 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     expect(state.cookies).not.toContain(NON_FUNCTIONAL_STORAGE.cookie);
     expect(state.keys).not.toContain(NON_FUNCTIONAL_STORAGE.localStorage);
     expect(await page.evaluate(() => window.Samtykke!.get())).toEqual({ functional: true, analytics: false, ads: false });
-    const records = await consentRecords(consentId);
+    const records = await consentRecords(environment.server, consentId);
     expect(records.map((record) => [record.action, record.source, record.analytics, record.ads])).toEqual([
       ['accept_all', 'banner', true, true],
       ['withdraw', 'preferences', false, false],
@@ -175,7 +157,7 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     await page.getByRole('button', { name: /Kjøp tilleggstjeneste/ }).click();
     await page.goto('about:blank');
     expect(requests.slice(sentBefore).filter((url) => /\/api\/events|\/p\.gif/.test(url))).toEqual([]);
-    expect(await events(consentId)).toHaveLength(2);
+    expect(await storedEvents(environment.server, consentId)).toHaveLength(2);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -186,14 +168,14 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     const consentId = await consentIdOf(page);
     await decide(page, 'Godta alle');
     expect(await page.evaluate(() => window.Samtykke!.get())).toEqual({ functional: true, analytics: true, ads: false });
-    await expect.poll(() => storageState(page)).toMatchObject({ analyticsRuns: 1 });
+    await expect.poll(() => storageState(page), EVENTUALLY).toMatchObject({ analyticsRuns: 1 });
     expect(requests.filter((url) => url.includes('/p.gif'))).toEqual([]);
 
     await page.evaluate(() => window.Samtykke!.open());
     await page.getByRole('switch', { name: 'Annonsemåling' }).check();
     await decide(page, 'Lagre valgene');
-    await expect.poll(() => requests.some((url) => url.includes('/p.gif'))).toBe(true);
-    const records = await consentRecords(consentId);
+    await expect.poll(() => requests.some((url) => url.includes('/p.gif')), EVENTUALLY).toBe(true);
+    const records = await consentRecords(environment.server, consentId);
     expect(records.map((record) => [record.action, record.source, record.ads])).toEqual([
       ['custom', 'gpc', false],
       ['accept_all', 'preferences', true],
@@ -204,7 +186,7 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
   test('the declaration embed lists every cookie and pixel with its state and a way to change it', async () => {
     const { page, context, errors } = await openDemo({}, '/demo/terms');
     const embed = page.locator('[data-samtykke-declaration]');
-    await expect.poll(() => embed.locator('table').count()).toBe(3);
+    await expect.poll(() => embed.locator('table').count(), EVENTUALLY).toBe(3);
     for (const name of ['samtykke', '_pa_*', 'portal_analytics_queue', 'p.gif', 'ad-conversion']) {
       await embed.getByRole('cell', { name, exact: true }).waitFor();
     }

@@ -1,22 +1,54 @@
 /** Shared pieces of the widget's browser tests: one Chromium per test file, a fresh context per test, the database. */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { buildWidget } from '../../widget/build.ts';
 import { CHROMIUM_PATH, DESKTOP_USER_AGENT } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/app.ts';
 import type { Engine } from '../helpers/database.ts';
+
+/** How long expect.poll waits: events leave the page in batches about a second apart, then queue for the writer. */
+export const EVENTUALLY = { timeout: 10_000 };
 
 export type WidgetTestServer = Awaited<ReturnType<typeof startTestServer>>;
 
 let built: Promise<void> | null = null;
 
 /** The widget is built once per test process, then served by a real server on a fresh demo database. */
-export async function startWidgetServer(engine: Engine): Promise<WidgetTestServer> {
+async function startWidgetServer(engine: Engine): Promise<WidgetTestServer> {
   await (built ??= buildWidget());
   return startTestServer(engine);
 }
 
-export function launchSharedBrowser(): Promise<Browser> {
+function launchSharedBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+}
+
+/** For a describe block: one server and one browser, started before its tests and closed after them. */
+export function widgetEnvironment(engine: Engine): { readonly server: WidgetTestServer; readonly browser: Browser } {
+  const environment = {} as { server: WidgetTestServer; browser: Browser };
+  beforeAll(async () => {
+    [environment.server, environment.browser] = await Promise.all([startWidgetServer(engine), launchSharedBrowser()]);
+  });
+  afterAll(async () => {
+    await environment.browser?.close();
+    await environment.server?.close();
+  });
+  return environment;
+}
+
+export function consentRecords(server: WidgetTestServer, consentId: string) {
+  return server.deps.db.selectFrom('consent_records').selectAll().where('consent_id', '=', consentId).orderBy('seq').execute();
+}
+
+export function storedEvents(server: WidgetTestServer, consentId: string) {
+  return server.deps.db.selectFrom('events').selectAll().where('consent_id', '=', consentId).orderBy('id').execute();
+}
+
+/** Clicks a button of the banner and waits until the collector has durably recorded the decision. */
+export async function decide(page: Page, name: string): Promise<void> {
+  const recorded = page.waitForResponse((response) => isRequestTo('/api/consent')(response.url()) && response.status() === 201);
+  await page.getByRole('button', { name, exact: true }).click();
+  await recorded;
 }
 
 export interface VisitOptions {
