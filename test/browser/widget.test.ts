@@ -68,7 +68,15 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
 
   test('Reject all keeps everything held back and records the decision', async () => {
     const { page, context, requests, errors } = await openDemo();
+    await page.evaluate(() => {
+      const changes: unknown[] = [];
+      Object.assign(window, { changes });
+      window.Samtykke!.on('change', (choices) => changes.push(choices));
+    });
     await decide(page, 'Avvis alle');
+    expect(await page.evaluate(() => (window as unknown as { changes: unknown[] }).changes)).toEqual([
+      { functional: true, analytics: false, ads: false },
+    ]);
     const consentId = await consentIdOf(page);
     await page.locator(NOTICE).waitFor({ state: 'hidden' });
 

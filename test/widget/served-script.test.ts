@@ -52,11 +52,15 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
     expect(config.storage.map((item) => item.name)).not.toContain('p.gif');
   });
 
-  test(`stays within ${BUDGET_GZIP_BYTES} bytes gzipped with the demo policy in both languages`, async () => {
-    const body = await (await context.app.request('/sites/min-bedrift/widget.js')).text();
-    const gzipped = gzipSync(body, { level: 9 }).length;
-    console.log(`widget.js for min-bedrift: ${body.length} bytes, ${gzipped} bytes gzipped (budget ${BUDGET_GZIP_BYTES})`);
-    expect(gzipped).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+  test(`stays within ${BUDGET_GZIP_BYTES} bytes as served gzipped, with the demo policy in both languages`, async () => {
+    const plain = await (await context.app.request('/sites/min-bedrift/widget.js')).text();
+    const served = await context.app.request('/sites/min-bedrift/widget.js', { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(served.headers.get('content-encoding')).toBe('gzip');
+    const transferred = (await served.arrayBuffer()).byteLength;
+    console.log(`widget.js for min-bedrift: ${plain.length} bytes, ${transferred} bytes as served gzipped (budget ${BUDGET_GZIP_BYTES})`);
+    expect(transferred).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+    // The figure is real compression of this very script, not a cached or truncated body.
+    expect(transferred).toBeGreaterThanOrEqual(gzipSync(plain, { level: 9 }).length);
   });
 
   test('answers 304 while unchanged, so browsers revalidate cheaply on every page', async () => {
@@ -65,11 +69,6 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
     expect(etag).toBeTruthy();
     const again = await context.app.request('/sites/min-bedrift/widget.js', { headers: { 'If-None-Match': etag! } });
     expect(again.status).toBe(304);
-  });
-
-  test('is gzip-compressed for clients that accept it', async () => {
-    const response = await context.app.request('/sites/min-bedrift/widget.js', { headers: { 'Accept-Encoding': 'gzip' } });
-    expect(response.headers.get('content-encoding')).toBe('gzip');
   });
 
   test('an unknown site is a 404 with the error envelope', async () => {
