@@ -13,7 +13,7 @@ import {
 } from '../domain/stats.ts';
 import { ApiError } from '../errors.ts';
 import { runConsentStats } from '../queries/consent-stats.ts';
-import { runStats, type StatsQuery } from '../queries/stats.ts';
+import { runStats, runStatsSet, type StatsPart, type StatsScope } from '../queries/stats.ts';
 import type { AppDeps } from '../services.ts';
 import { requirePermission } from './auth.ts';
 import type { AdminContext, AdminEnv } from './env.ts';
@@ -68,25 +68,26 @@ export function usageRoutes(deps: AppDeps): Hono<AdminEnv> {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
     const { range, granularity } = periodRange(parseQuery(c, periodSchema), new Date());
     const filters = parseFilters(c);
-    const base: Omit<StatsQuery, 'grouping' | 'metrics'> = { siteId: site.id, range, filters };
-    const [current, previous, timeseries, consent, ...panels] = await Promise.all([
-      runStats(deps.db, { ...base, metrics: USAGE_METRICS, grouping: { by: 'total' } }),
-      runStats(deps.db, { ...base, range: previousRange(range), metrics: USAGE_METRICS, grouping: { by: 'total' } }),
-      runStats(deps.db, { ...base, metrics: ['visitors', 'visits', 'pageviews'], grouping: { by: 'time', granularity } }),
+    const scope: StatsScope = { siteId: site.id, range, filters };
+    const panelParts = Object.fromEntries(
+      OVERVIEW_PANELS.map((dimension): [string, StatsPart] => [dimension, { metrics: PANEL_METRICS, grouping: { by: 'dimension', dimension, limit: PANEL_LIMIT } }]),
+    ) as Record<(typeof OVERVIEW_PANELS)[number], StatsPart>;
+    const [current, previous, consent] = await Promise.all([
+      runStatsSet(deps.db, scope, {
+        ...panelParts,
+        totals: { metrics: USAGE_METRICS, grouping: { by: 'total' } },
+        timeseries: { metrics: ['visitors', 'visits', 'pageviews'], grouping: { by: 'time', granularity } },
+      }),
+      runStats(deps.db, { ...scope, range: previousRange(range), metrics: USAGE_METRICS, grouping: { by: 'total' } }),
       runConsentStats(deps.db, { siteIds: [site.id], range, dimension: 'site' }),
-      ...OVERVIEW_PANELS.map((dimension) =>
-        runStats(deps.db, { ...base, metrics: PANEL_METRICS, grouping: { by: 'dimension', dimension, limit: PANEL_LIMIT } }),
-      ),
     ]);
+    const { totals, timeseries, ...panels } = current;
     const overview: UsageOverview = {
       range,
       granularity,
-      totals: { current: current[0]?.metrics ?? {}, previous: previous[0]?.metrics ?? {} },
+      totals: { current: totals[0]?.metrics ?? {}, previous: previous[0]?.metrics ?? {} },
       timeseries,
-      panels: Object.fromEntries(OVERVIEW_PANELS.map((dimension, index) => [dimension, panels[index] ?? []])) as Record<
-        (typeof OVERVIEW_PANELS)[number],
-        BreakdownRow[]
-      >,
+      panels,
       consent: { decisions: consent[0]?.decisions ?? 0, analyticsGranted: consent[0]?.granted.analytics ?? 0 },
     };
     return c.json(overview);

@@ -10,6 +10,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import {
   isVisitDimension,
+  USAGE_METRICS,
   type BreakdownRow,
   type DateRange,
   type MetricValues,
@@ -26,13 +27,20 @@ export type StatsGrouping =
   | { readonly by: 'time'; readonly granularity: TimeGranularity }
   | { readonly by: 'dimension'; readonly dimension: UsageDimension; readonly limit: number };
 
-export interface StatsQuery {
+/** Which events a query reads: one site, one range, the filters. */
+export interface StatsScope {
   readonly siteId: number;
   readonly range: DateRange;
-  readonly metrics: readonly UsageMetric[];
   readonly filters: readonly UsageFilter[];
+}
+
+/** What a query computes over its scope: metrics, grouped one way. */
+export interface StatsPart {
+  readonly metrics: readonly UsageMetric[];
   readonly grouping: StatsGrouping;
 }
+
+export type StatsQuery = StatsScope & StatsPart;
 
 /** Column of the folded visit each visit dimension reads. */
 const VISIT_COLUMNS: Record<VisitDimension, string> = {
@@ -78,7 +86,7 @@ function conjunction(conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
   return conditions.length ? sql.join(conditions, sql` and `) : sql`true`;
 }
 
-function visitsCte(query: StatsQuery): RawBuilder<unknown> {
+function visitsCte(query: StatsScope): RawBuilder<unknown> {
   const eventFilters = query.filters.filter((filter) => !isVisitDimension(filter.dimension));
   const pageFilters = eventFilters.filter((filter) => filter.dimension === 'page').map((filter) => eventCondition(filter, 'events'));
   const nameFilters = eventFilters.filter((filter) => filter.dimension === 'event').map((filter) => eventCondition(filter, 'events'));
@@ -108,7 +116,7 @@ function visitsCte(query: StatsQuery): RawBuilder<unknown> {
     group by session_id`;
 }
 
-function visitWhere(query: StatsQuery): RawBuilder<unknown> {
+function visitWhere(query: StatsScope): RawBuilder<unknown> {
   let eventIndex = 0;
   const conditions = query.filters.map((filter) =>
     isVisitDimension(filter.dimension)
@@ -118,11 +126,7 @@ function visitWhere(query: StatsQuery): RawBuilder<unknown> {
   return conjunction(conditions);
 }
 
-function metricColumns(metrics: readonly UsageMetric[], source: Partial<Record<UsageMetric, string>>): RawBuilder<unknown> {
-  return sql.join(metrics.map((metric) => sql`${sql.raw(source[metric] ?? 'null')} as ${sql.ref(metric)}`));
-}
-
-type ResultRow = Record<string, unknown> & { value: string | null };
+type ResultRow = Record<string, unknown> & { part: string; value: string | null };
 
 function toBreakdownRow(row: ResultRow, metrics: readonly UsageMetric[]): BreakdownRow {
   const values: MetricValues = {};
@@ -130,38 +134,56 @@ function toBreakdownRow(row: ResultRow, metrics: readonly UsageMetric[]): Breakd
   return { value: row.value, metrics: values };
 }
 
-export async function runStats(db: Db, query: StatsQuery): Promise<BreakdownRow[]> {
-  const { grouping, metrics } = query;
-  const visits = visitsCte(query);
-  const where = visitWhere(query);
-  let statement: RawBuilder<ResultRow>;
-  if (grouping.by === 'total') {
-    statement = sql`with v as (${visits}) select null as value, ${metricColumns(metrics, VISIT_METRICS)} from v where ${where}`;
-  } else if (grouping.by === 'time') {
+/** Every metric column in a fixed order, the unrequested ones null, so the parts of one statement can be unioned. */
+function partColumns(metrics: readonly UsageMetric[], source: Partial<Record<UsageMetric, string>>): RawBuilder<unknown> {
+  return sql.join(
+    USAGE_METRICS.map((metric) => sql`(${sql.raw(metrics.includes(metric) ? (source[metric] ?? 'null') : 'null')})::numeric as ${sql.ref(metric)}`),
+  );
+}
+
+function partSelect(scope: StatsScope, key: string, part: StatsPart, where: RawBuilder<unknown>): RawBuilder<unknown> {
+  const { grouping, metrics } = part;
+  const columns = partColumns(metrics, VISIT_METRICS);
+  if (grouping.by === 'total') return sql`select ${key} as part, null::text as value, ${columns} from v where ${where}`;
+  if (grouping.by === 'time') {
     const bucket = sql`to_char(date_trunc(${grouping.granularity}, v.started at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-    statement = sql`with v as (${visits})
-      select ${bucket} as value, ${metricColumns(metrics, VISIT_METRICS)} from v where ${where} group by 1 order by 1`;
-  } else if (isVisitDimension(grouping.dimension)) {
+    return sql`select ${key} as part, ${bucket} as value, ${columns} from v where ${where} group by 2 order by 2`;
+  }
+  if (isVisitDimension(grouping.dimension)) {
     const column = sql.ref(`v.${VISIT_COLUMNS[grouping.dimension]}`);
     // A visit without a referrer is direct traffic and worth a row; other unset properties are not.
     const keepNull = grouping.dimension === 'referrer' ? sql`true` : sql`${column} is not null`;
-    statement = sql`with v as (${visits})
-      select ${column} as value, ${metricColumns(metrics, VISIT_METRICS)} from v where ${where} and ${keepNull}
-      group by 1 order by count(*) desc, 1 limit ${grouping.limit}`;
-  } else {
-    const ownFilters = query.filters.filter((filter) => filter.dimension === (grouping.dimension === 'page' ? 'page' : 'event'));
-    const propKey = grouping.dimension.startsWith('prop:') ? grouping.dimension.slice('prop:'.length) : null;
-    const value =
-      grouping.dimension === 'page' ? sql`e.path` : propKey !== null ? sql`e.props ->> ${propKey}` : sql`e.name`;
-    const eventType = grouping.dimension === 'page' ? 'pageview' : 'custom';
-    statement = sql`with v as (${visits})
-      select ${value} as value, ${metricColumns(metrics, EVENT_METRICS)}
-      from events e join v on v.session_id = e.session_id
-      where e.site_id = ${query.siteId} and e.occurred_at >= ${query.range.from} and e.occurred_at < ${query.range.to}
-        and e.type = ${eventType} and ${where} and ${conjunction(ownFilters.map((filter) => eventCondition(filter, 'e')))}
-        ${propKey !== null ? sql`and e.props ? ${propKey}` : sql``}
-      group by 1 order by count(*) desc, 1 limit ${grouping.limit}`;
+    return sql`select ${key} as part, ${column}::text as value, ${columns} from v where ${where} and ${keepNull}
+      group by 2 order by count(*) desc, 2 limit ${grouping.limit}`;
   }
-  const { rows } = await statement.execute(db);
-  return rows.map((row) => toBreakdownRow(row, metrics));
+  const ownFilters = scope.filters.filter((filter) => filter.dimension === (grouping.dimension === 'page' ? 'page' : 'event'));
+  const propKey = grouping.dimension.startsWith('prop:') ? grouping.dimension.slice('prop:'.length) : null;
+  const value = grouping.dimension === 'page' ? sql`e.path` : propKey !== null ? sql`e.props ->> ${propKey}` : sql`e.name`;
+  const eventType = grouping.dimension === 'page' ? 'pageview' : 'custom';
+  return sql`select ${key} as part, ${value} as value, ${partColumns(metrics, EVENT_METRICS)}
+    from events e join v on v.session_id = e.session_id
+    where e.site_id = ${scope.siteId} and e.occurred_at >= ${scope.range.from} and e.occurred_at < ${scope.range.to}
+      and e.type = ${eventType} and ${where} and ${conjunction(ownFilters.map((filter) => eventCondition(filter, 'e')))}
+      ${propKey !== null ? sql`and e.props ? ${propKey}` : sql``}
+    group by 2 order by count(*) desc, 2 limit ${grouping.limit}`;
+}
+
+/**
+ * Several groupings over one scope in one statement: the visits are folded once (PostgreSQL materialises a CTE
+ * that is read more than once) and every part reads them. The overview's totals, chart and panels are one call.
+ */
+export async function runStatsSet<K extends string>(db: Db, scope: StatsScope, parts: Record<K, StatsPart>): Promise<Record<K, BreakdownRow[]>> {
+  const keys = Object.keys(parts) as K[];
+  const where = visitWhere(scope);
+  const selects = keys.map((key) => sql`(${partSelect(scope, key, parts[key], where)})`);
+  const { rows } = await sql<ResultRow>`with v as (${visitsCte(scope)}) ${sql.join(selects, sql` union all `)}`.execute(db);
+  const result = Object.fromEntries(keys.map((key) => [key, [] as BreakdownRow[]])) as Record<K, BreakdownRow[]>;
+  // union all keeps each part's rows in the part's own order.
+  for (const row of rows) result[row.part as K].push(toBreakdownRow(row, parts[row.part as K].metrics));
+  return result;
+}
+
+export async function runStats(db: Db, query: StatsQuery): Promise<BreakdownRow[]> {
+  const { metrics, grouping, ...scope } = query;
+  return (await runStatsSet(db, scope, { result: { metrics, grouping } })).result;
 }
