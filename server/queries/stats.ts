@@ -56,23 +56,37 @@ const VISIT_COLUMNS: Record<VisitDimension, string> = {
   device: 'device',
 };
 
-/** Visit-grain metrics over the folded visits `v`. */
+/**
+ * Metrics are computed in two steps so that no aggregate needs a sort: first per grouping value and visitor
+ * (`g`, hash-aggregated), then per grouping value, where counting rows counts distinct visitors.
+ */
+const VISIT_SUMS = sql`count(*) as visits,
+  sum(v.pageviews) as pageviews,
+  sum(v.custom_events) as events,
+  count(*) filter (where v.all_pageviews <= 1 and v.all_events <= 1) as bounces,
+  sum(extract(epoch from v.ended - v.started)) as duration`;
+
 const VISIT_METRICS: Record<UsageMetric, string> = {
-  visitors: 'count(distinct v.visitor)',
-  visits: 'count(*)',
-  pageviews: 'coalesce(sum(v.pageviews), 0)',
-  viewsPerVisit: 'round(coalesce(sum(v.pageviews), 0)::numeric / nullif(count(*), 0), 2)',
-  bounceRate: 'round(avg(case when v.all_pageviews <= 1 and v.all_events <= 1 then 100 else 0 end)::numeric, 1)',
-  visitDuration: 'round(avg(extract(epoch from v.ended - v.started))::numeric)',
-  events: 'coalesce(sum(v.custom_events), 0)',
+  visitors: 'count(*)',
+  visits: 'coalesce(sum(g.visits), 0)',
+  pageviews: 'coalesce(sum(g.pageviews), 0)',
+  viewsPerVisit: 'round(sum(g.pageviews)::numeric / nullif(sum(g.visits), 0), 2)',
+  bounceRate: 'round(100 * sum(g.bounces)::numeric / nullif(sum(g.visits), 0), 1)',
+  visitDuration: 'round(sum(g.duration)::numeric / nullif(sum(g.visits), 0))',
+  events: 'coalesce(sum(g.events), 0)',
 };
 
-/** Event-grain metrics over single events `e`; bounce rate and duration belong to visits, not to a page. */
+/** Per grouping value and visit; bounce rate and duration belong to visits, not to a page. */
+const EVENT_SUMS = sql`min(e.consent_id) as visitor,
+  count(*) filter (where e.type = 'pageview') as pageviews,
+  count(*) filter (where e.type = 'custom') as events`;
+
+/** Per grouping value, over `g` folded once more to one row per value and visitor. */
 const EVENT_METRICS: Partial<Record<UsageMetric, string>> = {
-  visitors: 'count(distinct e.consent_id)',
-  visits: 'count(distinct e.session_id)',
-  pageviews: "count(*) filter (where e.type = 'pageview')",
-  events: "count(*) filter (where e.type = 'custom')",
+  visitors: 'count(*)',
+  visits: 'sum(g.visits)',
+  pageviews: 'sum(g.pageviews)',
+  events: 'sum(g.events)',
 };
 
 function eventCondition(filter: UsageFilter, alias: string): RawBuilder<unknown> {
@@ -143,29 +157,42 @@ function partColumns(metrics: readonly UsageMetric[], source: Partial<Record<Usa
 
 function partSelect(scope: StatsScope, key: string, part: StatsPart, where: RawBuilder<unknown>): RawBuilder<unknown> {
   const { grouping, metrics } = part;
-  const columns = partColumns(metrics, VISIT_METRICS);
-  if (grouping.by === 'total') return sql`select ${key} as part, null::text as value, ${columns} from v where ${where}`;
+  // `tail` null: one row over everything, even when there are no visits at all.
+  const visitGrain = (value: RawBuilder<unknown>, keep: RawBuilder<unknown>, tail: RawBuilder<unknown> | null) =>
+    sql`select ${key} as part, ${tail ? sql`g.value` : sql`null::text`} as value, ${partColumns(metrics, VISIT_METRICS)}
+      from (select ${value} as value, v.visitor, ${VISIT_SUMS} from v where ${where} and ${keep} group by 1, 2) g
+      ${tail ? sql`group by g.value ${tail}` : sql``}`;
+  if (grouping.by === 'total') return visitGrain(sql`null::text`, sql`true`, null);
   if (grouping.by === 'time') {
     const bucket = sql`to_char(date_trunc(${grouping.granularity}, v.started at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-    return sql`select ${key} as part, ${bucket} as value, ${columns} from v where ${where} group by 2 order by 2`;
+    return visitGrain(bucket, sql`true`, sql`order by g.value`);
   }
   if (isVisitDimension(grouping.dimension)) {
     const column = sql.ref(`v.${VISIT_COLUMNS[grouping.dimension]}`);
     // A visit without a referrer is direct traffic and worth a row; other unset properties are not.
-    const keepNull = grouping.dimension === 'referrer' ? sql`true` : sql`${column} is not null`;
-    return sql`select ${key} as part, ${column}::text as value, ${columns} from v where ${where} and ${keepNull}
-      group by 2 order by count(*) desc, 2 limit ${grouping.limit}`;
+    const keep = grouping.dimension === 'referrer' ? sql`true` : sql`${column} is not null`;
+    return visitGrain(sql`${column}::text`, keep, sql`order by sum(g.visits) desc, g.value limit ${grouping.limit}`);
   }
   const ownFilters = scope.filters.filter((filter) => filter.dimension === (grouping.dimension === 'page' ? 'page' : 'event'));
   const propKey = grouping.dimension.startsWith('prop:') ? grouping.dimension.slice('prop:'.length) : null;
   const value = grouping.dimension === 'page' ? sql`e.path` : propKey !== null ? sql`e.props ->> ${propKey}` : sql`e.name`;
   const eventType = grouping.dimension === 'page' ? 'pageview' : 'custom';
-  return sql`select ${key} as part, ${value} as value, ${partColumns(metrics, EVENT_METRICS)}
-    from events e join v on v.session_id = e.session_id
-    where e.site_id = ${scope.siteId} and e.occurred_at >= ${scope.range.from} and e.occurred_at < ${scope.range.to}
-      and e.type = ${eventType} and ${where} and ${conjunction(ownFilters.map((filter) => eventCondition(filter, 'e')))}
-      ${propKey !== null ? sql`and e.props ? ${propKey}` : sql``}
-    group by 2 order by count(*) desc, 2 limit ${grouping.limit}`;
+  // Without filters every event of the range belongs to a folded visit: the join would only cost time.
+  const visits = scope.filters.length ? sql`join v on v.session_id = e.session_id` : sql``;
+  return sql`select ${key} as part, g.value, ${partColumns(metrics, EVENT_METRICS)}
+    from (
+      select s.value, s.visitor, count(*) as visits, sum(s.pageviews) as pageviews, sum(s.events) as events
+      from (
+        select ${value} as value, e.session_id, ${EVENT_SUMS}
+        from events e ${visits}
+        where e.site_id = ${scope.siteId} and e.occurred_at >= ${scope.range.from} and e.occurred_at < ${scope.range.to}
+          and e.type = ${eventType} and ${where} and ${conjunction(ownFilters.map((filter) => eventCondition(filter, 'e')))}
+          ${propKey !== null ? sql`and e.props ? ${propKey}` : sql``}
+        group by 1, 2
+      ) s
+      group by 1, 2
+    ) g
+    group by g.value order by sum(g.pageviews + g.events) desc, g.value limit ${grouping.limit}`;
 }
 
 /**
@@ -176,7 +203,11 @@ export async function runStatsSet<K extends string>(db: Db, scope: StatsScope, p
   const keys = Object.keys(parts) as K[];
   const where = visitWhere(scope);
   const selects = keys.map((key) => sql`(${partSelect(scope, key, parts[key], where)})`);
-  const { rows } = await sql<ResultRow>`with v as (${visitsCte(scope)}) ${sql.join(selects, sql` union all `)}`.execute(db);
+  const { rows } = await db.transaction().execute(async (trx) => {
+    // Folding and distinct counts sort hundreds of thousands of rows; the 4 MB default sends them to disk.
+    await sql`set local work_mem = '32MB'`.execute(trx);
+    return sql<ResultRow>`with v as (${visitsCte(scope)}) ${sql.join(selects, sql` union all `)}`.execute(trx);
+  });
   const result = Object.fromEntries(keys.map((key) => [key, [] as BreakdownRow[]])) as Record<K, BreakdownRow[]>;
   // union all keeps each part's rows in the part's own order.
   for (const row of rows) result[row.part as K].push(toBreakdownRow(row, parts[row.part as K].metrics));
