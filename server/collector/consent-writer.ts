@@ -1,11 +1,13 @@
 /**
  * Group commit for consent evidence. Decisions arriving together for one site are chained and stored in one
- * transaction, and each caller hears back only after that transaction committed: one durable commit serves
- * many records, which is what lets evidence-grade writes keep up with a busy portal.
+ * statement, and each caller hears back only after that statement committed: one durable commit serves many
+ * records, which is what lets evidence-grade writes keep up with a busy portal. The writer remembers the chain
+ * head it last stored, so a batch costs one round trip; when another process moved the head meanwhile, the
+ * batch is re-chained after the new head and stored again.
  */
 import { ApiError } from '../errors.ts';
 import type { Db } from '../db/create.ts';
-import { appendConsentRecords, type StoredLink, type UnchainedRecord } from '../queries/consent-records.ts';
+import { appendIfHeadUnchanged, chainAfter, readChainHead, type ChainHead, type StoredLink, type UnchainedRecord } from '../queries/consent-records.ts';
 
 interface Waiting {
   readonly record: UnchainedRecord;
@@ -13,12 +15,20 @@ interface Waiting {
   reject(error: Error): void;
 }
 
-// Large enough to absorb a burst in one commit, small enough to keep each transaction short.
+interface SiteChain {
+  /** The head this writer last stored or read; null when it must be read again. */
+  head: ChainHead | null;
+  readonly waiting: Waiting[];
+  draining: Promise<void> | null;
+}
+
+// Large enough to absorb a burst in one commit, small enough to keep each statement short.
 const MAX_BATCH = 1_000;
+// Other writers moving the head this many times in a row means something is wrong, not busy.
+const MAX_RECHAINS = 20;
 
 export class ConsentWriter {
-  private readonly waiting = new Map<number, Waiting[]>();
-  private readonly draining = new Map<number, Promise<void>>();
+  private readonly chains = new Map<number, SiteChain>();
   private closed = false;
 
   constructor(private readonly db: Db) {}
@@ -27,51 +37,50 @@ export class ConsentWriter {
     if (this.closed) {
       return Promise.reject(new ApiError(503, 'overloaded', 'The collector is shutting down; try again shortly', undefined, 5));
     }
+    let chain = this.chains.get(siteId);
+    if (!chain) {
+      chain = { head: null, waiting: [], draining: null };
+      this.chains.set(siteId, chain);
+    }
+    const site = chain;
     return new Promise<StoredLink>((resolve, reject) => {
-      const queue = this.waiting.get(siteId) ?? [];
-      queue.push({ record, resolve, reject });
-      this.waiting.set(siteId, queue);
-      if (!this.draining.has(siteId)) {
-        this.draining.set(
-          siteId,
-          this.drain(siteId).finally(() => this.draining.delete(siteId)),
-        );
-      }
+      site.waiting.push({ record, resolve, reject });
+      site.draining ??= this.drain(siteId, site).finally(() => (site.draining = null));
     });
   }
 
-  private async drain(siteId: number): Promise<void> {
-    for (;;) {
-      const queue = this.waiting.get(siteId);
-      if (!queue || queue.length === 0) {
-        this.waiting.delete(siteId);
-        return;
-      }
-      const batch = queue.splice(0, MAX_BATCH);
+  private async drain(siteId: number, chain: SiteChain): Promise<void> {
+    while (chain.waiting.length > 0) {
+      const batch = chain.waiting.splice(0, MAX_BATCH);
       try {
-        const links = await appendConsentRecords(
-          this.db,
-          siteId,
-          batch.map((waiting) => waiting.record),
-        );
+        const links = await this.store(siteId, chain, batch.map((waiting) => waiting.record));
         batch.forEach((waiting, index) => waiting.resolve(links[index]!));
       } catch (error) {
+        chain.head = null;
         console.error(`Storing ${batch.length} consent records for site ${siteId} failed: ${(error as Error).message}`);
-        const unavailable = new ApiError(
-          503,
-          'database_unavailable',
-          'The consent record could not be stored; nothing was recorded, try again',
-          undefined,
-          5,
-        );
+        const unavailable = new ApiError(503, 'database_unavailable', 'The consent record could not be stored; nothing was recorded, try again', undefined, 5);
         for (const waiting of batch) waiting.reject(unavailable);
       }
     }
   }
 
+  private async store(siteId: number, chain: SiteChain, records: UnchainedRecord[]): Promise<StoredLink[]> {
+    for (let attempt = 0; attempt < MAX_RECHAINS; attempt++) {
+      const expected = chain.head ?? (await readChainHead(this.db, siteId));
+      const { chained, head } = chainAfter(siteId, expected, records);
+      const links = await appendIfHeadUnchanged(this.db, siteId, expected, chained);
+      if (links) {
+        chain.head = head;
+        return links;
+      }
+      chain.head = null;
+    }
+    throw new Error(`the chain head kept moving under ${MAX_RECHAINS} attempts`);
+  }
+
   /** Refuses new records and waits until every accepted one has been stored or refused. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.draining.size > 0) await Promise.all(this.draining.values());
+    for (const chain of this.chains.values()) await chain.draining;
   }
 }

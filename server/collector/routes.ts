@@ -1,5 +1,5 @@
 /** The public collector: consent decisions, analytics events and the tracking pixel. */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import type { ConsentReceipt, EventsReceipt } from '../contract.ts';
@@ -35,6 +35,26 @@ function checkDecisionAgainstPolicy(site: PublishedSite, request: ConsentRequest
   }
 }
 
+/**
+ * Refuses bodies over the limit. A declared Content-Length is checked up front (Node's parser never reads past
+ * it), which keeps @hono/node-server on its fast body path; only chunked bodies are counted as they stream in.
+ */
+function bodySizeLimit(maxBytes: number): MiddlewareHandler {
+  const tooLarge = () => new ApiError(413, 'body_too_large', `The body is larger than ${maxBytes} bytes`);
+  const streamed = bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  return async (c, next) => {
+    const declared = c.req.header('content-length');
+    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
+    if (Number(declared) > maxBytes) throw tooLarge();
+    await next();
+  };
+}
+
 function pageUrlForEvidence(url: string | undefined): string | null {
   if (!url) return null;
   const page = new URL(url);
@@ -47,12 +67,7 @@ function pageUrlForEvidence(url: string | undefined): string | null {
 
 export function collectorRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  const limitBody = bodyLimit({
-    maxSize: deps.config.bodyLimitBytes,
-    onError: () => {
-      throw new ApiError(413, 'body_too_large', `The body is larger than ${deps.config.bodyLimitBytes} bytes`);
-    },
-  });
+  const limitBody = bodySizeLimit(deps.config.bodyLimitBytes);
 
   // CORS for the browser widget: any origin some site allows may ask; each request is then checked against its own site.
   app.use('/api/consent', limitBody);

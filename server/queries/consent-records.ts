@@ -1,4 +1,5 @@
 /** The consent evidence: appending chained records, reading a consent ID's latest decision, verifying a chain. */
+import { sql } from 'kysely';
 import { ChainVerifier, chainHash, type ChainBreak, type ChainedContent } from '../domain/chain.ts';
 import type { Decision } from '../domain/consent.ts';
 import type { Db } from '../db/create.ts';
@@ -7,58 +8,85 @@ import type { ConsentRecordRow } from '../db/schema.ts';
 /** A record's content before the chain gives it a place. */
 export type UnchainedRecord = Omit<ChainedContent, 'siteId' | 'seq'>;
 
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 export interface StoredLink {
   readonly id: number;
   readonly seq: number;
   readonly hash: string;
 }
 
-/**
- * Appends records to a site's chain in one transaction. Locking the chain head row serialises every writer of
- * the site, in this process or any other, and the unique (site_id, seq) key refuses a fork even if one slipped by.
- */
-export async function appendConsentRecords(db: Db, siteId: number, records: readonly UnchainedRecord[]): Promise<StoredLink[]> {
-  return db.transaction().execute(async (trx) => {
-    const head = await trx
-      .selectFrom('consent_chain_heads')
-      .select(['seq', 'hash'])
-      .where('site_id', '=', siteId)
-      .forUpdate()
-      .executeTakeFirstOrThrow(() => new Error(`Site ${siteId} has no consent chain head`));
-    let seq = head.seq;
-    let prevHash = head.hash;
-    const rows = records.map((record) => {
-      seq += 1;
-      const content: ChainedContent = { ...record, siteId, seq };
-      const hash = chainHash(prevHash, content);
-      const row = {
-        site_id: siteId,
-        seq,
-        consent_id: record.consentId,
-        policy_version: record.policyVersion,
-        functional: record.functional,
-        analytics: record.analytics,
-        ads: record.ads,
-        action: record.action,
-        source: record.source,
-        locale: record.locale,
-        page_url: record.pageUrl,
-        browser: record.browser,
-        os: record.os,
-        device: record.device,
-        account: record.account,
-        recorded_at: record.recordedAt,
-        client_hash: record.clientHash,
-        prev_hash: prevHash,
-        hash,
-      };
-      prevHash = hash;
-      return row;
-    });
-    const inserted = await trx.insertInto('consent_records').values(rows).returning(['id', 'seq', 'hash']).execute();
-    await trx.updateTable('consent_chain_heads').set({ seq, hash: prevHash }).where('site_id', '=', siteId).execute();
-    return inserted.sort((a, b) => a.seq - b.seq);
+interface ChainedRecord extends ChainedContent {
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export async function readChainHead(db: Db, siteId: number): Promise<ChainHead> {
+  return db
+    .selectFrom('consent_chain_heads')
+    .select(['seq', 'hash'])
+    .where('site_id', '=', siteId)
+    .executeTakeFirstOrThrow(() => new Error(`Site ${siteId} has no consent chain head`));
+}
+
+/** Gives records their places after `head`: pure, so a writer can chain before it knows the head is still current. */
+export function chainAfter(siteId: number, head: ChainHead, records: readonly UnchainedRecord[]): { chained: ChainedRecord[]; head: ChainHead } {
+  let { seq, hash: prevHash } = head;
+  const chained = records.map((record) => {
+    seq += 1;
+    const content: ChainedContent = { ...record, siteId, seq };
+    const hash = chainHash(prevHash, content);
+    const link = { ...content, prevHash, hash };
+    prevHash = hash;
+    return link;
   });
+  return { chained, head: { seq, hash: prevHash } };
+}
+
+/**
+ * Stores chained records in one statement, and only if the site's chain head is still `expected`: the head moves
+ * and the records land together or not at all. Returns null when another writer moved the head first; the caller
+ * re-reads it and chains again. The head row's lock orders writers in any number of processes, and the unique
+ * (site_id, seq) key refuses a fork even if one slipped past.
+ */
+export async function appendIfHeadUnchanged(db: Db, siteId: number, expected: ChainHead, chained: readonly ChainedRecord[]): Promise<StoredLink[] | null> {
+  const last = chained[chained.length - 1];
+  if (!last) return [];
+  const column = <T>(pick: (record: ChainedRecord) => T) => chained.map(pick);
+  // One array per column (unnest): a few parameters for any batch size, and nothing for the query builder to compile per row.
+  const { rows } = await sql<StoredLink>`
+    with moved as (
+      update consent_chain_heads set seq = ${last.seq}, hash = ${last.hash}
+      where site_id = ${siteId} and seq = ${expected.seq} and hash = ${expected.hash}
+      returning site_id
+    )
+    insert into consent_records (site_id, seq, consent_id, policy_version, functional, analytics, ads, action, source, locale,
+      page_url, browser, os, device, account, recorded_at, client_hash, prev_hash, hash)
+    select moved.site_id, r.* from moved, unnest(
+      ${column((r) => r.seq)}::bigint[], ${column((r) => r.consentId)}::text[], ${column((r) => r.policyVersion)}::int[],
+      ${column((r) => r.functional)}::bool[], ${column((r) => r.analytics)}::bool[], ${column((r) => r.ads)}::bool[],
+      ${column((r) => r.action)}::text[], ${column((r) => r.source)}::text[], ${column((r) => r.locale)}::text[],
+      ${column((r) => r.pageUrl)}::text[], ${column((r) => r.browser)}::text[], ${column((r) => r.os)}::text[],
+      ${column((r) => r.device)}::text[], ${column((r) => r.account)}::text[],
+      ${column((r) => r.recordedAt.toISOString())}::timestamptz[], ${column((r) => r.clientHash)}::text[],
+      ${column((r) => r.prevHash)}::text[], ${column((r) => r.hash)}::text[]
+    ) as r
+    returning id, seq, hash`.execute(db);
+  if (rows.length === 0) return null;
+  return rows.sort((a, b) => a.seq - b.seq);
+}
+
+/** Chains and stores records now, re-chaining when another writer got there first: for seeding and tools. */
+export async function appendConsentRecords(db: Db, siteId: number, records: readonly UnchainedRecord[]): Promise<StoredLink[]> {
+  for (;;) {
+    const head = await readChainHead(db, siteId);
+    const { chained } = chainAfter(siteId, head, records);
+    const links = await appendIfHeadUnchanged(db, siteId, head, chained);
+    if (links) return links;
+  }
 }
 
 export async function latestDecision(db: Db, siteId: number, consentId: string): Promise<Decision | null> {

@@ -132,8 +132,11 @@ describe.each(engines)('POST /api/consent on %s', (engine) => {
       expect(Number(count)).toBe(0);
     });
 
-    it('a body over the limit', async () => {
-      const response = await post(ctx.app, '/api/consent', { ...consentRequest(), account: 'x'.repeat(70_000) });
+    it.each([
+      ['streamed without a declared length', {}],
+      ['with a declared Content-Length', { 'content-length': '70500' }],
+    ])('a body over the limit, %s', async (_name, headers) => {
+      const response = await post(ctx.app, '/api/consent', { ...consentRequest(), account: 'x'.repeat(70_000) }, headers);
       expect(response.status).toBe(413);
       expect((await errorOf(response)).code).toBe('body_too_large');
     });
