@@ -22,6 +22,7 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   if (demo) console.log(`Created the demo organisation with sites ${demo.sites.map((site) => site.key).join(', ')}`);
   console.log(
     [
+      `  Demo portal page     ${config.publicUrl}/demo`,
       `  Cookie declaration   ${config.publicUrl}/sites/min-side/cookies`,
       `  Declaration (JSON)   ${config.publicUrl}/api/sites/min-side/declaration`,
       `  Health               ${config.publicUrl}/healthz`,
