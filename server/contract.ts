@@ -1,6 +1,6 @@
 /** The wire types of the public API: what the widget, the app and the dashboard send and receive. Types only. */
 import type { Category, Choices, ConsentAction, ConsentSource, Locale, Localized, Surface } from './domain/consent.ts';
-import type { InventoryKind, Party } from './domain/inventory.ts';
+import type { InventoryItem } from './domain/inventory.ts';
 import type { CategoryText, PolicyTexts } from './domain/policy.ts';
 
 export type { ErrorBody, ErrorCode } from './errors.ts';
@@ -58,17 +58,7 @@ export interface EventsReceipt {
 }
 
 /** An item of the public declaration: one cookie, storage key, pixel, beacon, script or iframe. */
-export interface DeclaredItem {
-  readonly kind: InventoryKind;
-  readonly name: string;
-  readonly namePattern: boolean;
-  readonly provider: string;
-  readonly party: Party;
-  readonly domain: string | null;
-  readonly purpose: Localized;
-  readonly retention: Localized;
-  readonly blocking: Localized;
-}
+export type DeclaredItem = Omit<InventoryItem, 'id' | 'category' | 'retiredAt'>;
 
 /** GET /api/sites/:key/declaration */
 export interface Declaration {
