@@ -12,6 +12,7 @@ export type Db = Kysely<Database>;
 // Counts and bigint ids stay far below 2^53; as numbers they read the same on both engines.
 const INT8_OID = 20;
 pg.types.setTypeParser(INT8_OID, (value) => Number(value));
+export const PGLITE_PARSERS = { [pgliteTypes.INT8]: (value: string) => Number(value) };
 
 export async function createDb(config: DatabaseConfig): Promise<Db> {
   if (config.engine === 'postgres') {
@@ -21,8 +22,10 @@ export async function createDb(config: DatabaseConfig): Promise<Db> {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
-  const pglite = await PGlite.create(config.dataDir ?? undefined, {
-    parsers: { [pgliteTypes.INT8]: (value: string) => Number(value) },
-  });
+  return pgliteDb(await PGlite.create(config.dataDir ?? undefined, { parsers: PGLITE_PARSERS }));
+}
+
+/** Kysely over an open PGlite (tests clone one migrated template instead of migrating each database). */
+export function pgliteDb(pglite: PGlite): Db {
   return new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
 }

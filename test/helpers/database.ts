@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../server/config.ts';
-import { createDb, type Db } from '../../server/db/create.ts';
+import { PGlite } from '@electric-sql/pglite';
+import { createDb, PGLITE_PARSERS, pgliteDb, type Db } from '../../server/db/create.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -27,12 +28,20 @@ async function adminQuery(statement: string): Promise<void> {
   }
 }
 
+// Migrated once per test worker; each test gets a clone, about three times faster than migrating anew.
+let pgliteTemplate: Promise<PGlite> | null = null;
+
+async function migratedPgliteTemplate(): Promise<PGlite> {
+  const template = await PGlite.create({ parsers: PGLITE_PARSERS });
+  await migrateToLatest(pgliteDb(template));
+  return template;
+}
+
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const config: DatabaseConfig = { engine: 'pglite', dataDir: null };
-    const db = await createDb(config);
-    await migrateToLatest(db);
-    return { db, config, drop: () => db.destroy() };
+    pgliteTemplate ??= migratedPgliteTemplate();
+    const db = pgliteDb((await (await pgliteTemplate).clone()) as PGlite);
+    return { db, config: { engine: 'pglite', dataDir: null }, drop: () => db.destroy() };
   }
   const name = `samtykke_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${name}`);
