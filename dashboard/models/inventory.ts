@@ -27,23 +27,12 @@ export function createInventoryModel() {
 
   function edit(item: Item | null): void {
     error.value = null;
-    editing.value = item
-      ? {
-          id: item.id,
-          input: {
-            kind: item.kind,
-            name: item.name,
-            namePattern: item.namePattern,
-            provider: item.provider,
-            party: item.party,
-            domain: item.domain,
-            category: item.category,
-            purpose: item.purpose,
-            retention: item.retention,
-            blocking: item.blocking,
-          },
-        }
-      : { id: null, input: BLANK_ITEM };
+    if (!item) {
+      editing.value = { id: null, input: BLANK_ITEM };
+      return;
+    }
+    const { id, retiredAt: _retired, ...input } = item;
+    editing.value = { id, input };
   }
 
   async function save(): Promise<void> {

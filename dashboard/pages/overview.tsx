@@ -68,8 +68,8 @@ function Panel({ model, dimension, rows }: { model: OverviewModel; dimension: Us
         onRowClick={(row) => row.value !== null && model.addFilter({ dimension, value: row.value })}
         columns={[
           { key: 'value', label: t('value'), value: (row) => row.value, render: (row) => row.value ?? t('direct') },
-          { key: 'visitors', label: t('visitors'), value: (row) => row.metrics.visitors ?? 0, numeric: true },
-          { key: metric, label: t(metric), value: (row) => row.metrics[metric] ?? 0, numeric: true },
+          { key: 'visits', label: t('visits'), value: (row) => row.metrics.visits ?? 0, numeric: true },
+          ...(metric === 'visits' ? [] : [{ key: metric, label: t(metric), value: (row: Breakdown) => row.metrics[metric] ?? 0, numeric: true }]),
         ]}
       />
     </section>

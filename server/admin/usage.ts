@@ -23,7 +23,8 @@ import { parseQuery, pathId } from './validate.ts';
 
 /** The panels of the overview, in the order the page shows them. */
 export const OVERVIEW_PANELS = ['page', 'entryPage', 'exitPage', 'referrer', 'utmCampaign', 'adCampaign', 'browser', 'os', 'device', 'event'] as const satisfies readonly UsageDimension[];
-const PANEL_METRICS = ['visitors', 'visits', 'pageviews', 'events'] as const;
+/** Visitors per panel row would need a distinct count per row; visits tell the same story at a fraction of the cost. */
+const PANEL_METRICS = ['visits', 'pageviews', 'events'] as const;
 const PANEL_LIMIT = 10;
 
 const filterDimension = z.enum([...VISIT_DIMENSIONS, ...EVENT_DIMENSIONS]);
@@ -101,7 +102,8 @@ export function usageRoutes(deps: AppDeps): Hono<AdminEnv> {
       siteId: site.id,
       range,
       filters: parseFilters(c),
-      metrics: PANEL_METRICS,
+      // One breakdown alone can afford to count visitors.
+      metrics: ['visitors', ...PANEL_METRICS],
       grouping: { by: 'dimension', dimension, limit },
     });
     return c.json(rows);

@@ -19,27 +19,8 @@ export interface RecordSearch {
   readonly account?: string;
 }
 
-export interface ConsentRecordView {
-  readonly id: number;
-  readonly siteKey: string;
-  readonly seq: number;
-  readonly consentId: string;
-  readonly policyVersion: number;
-  readonly functional: boolean;
-  readonly analytics: boolean;
-  readonly ads: boolean;
-  readonly action: ConsentAction;
-  readonly source: string;
-  readonly locale: string;
-  readonly pageUrl: string | null;
-  readonly browser: string | null;
-  readonly os: string | null;
-  readonly device: string;
-  readonly account: string | null;
-  readonly recordedAt: Date;
-  readonly prevHash: string;
-  readonly hash: string;
-}
+/** A stored record as the dashboard shows and exports it: its chained content, hash links and site key. */
+export type ConsentRecordView = ReturnType<typeof toChainedContent> & { readonly id: number; readonly siteKey: string };
 
 function searchQuery(db: Db, search: RecordSearch) {
   let query = db
@@ -60,27 +41,7 @@ function searchQuery(db: Db, search: RecordSearch) {
 type SearchRow = Awaited<ReturnType<ReturnType<typeof searchQuery>['execute']>>[number];
 
 function toView(row: SearchRow): ConsentRecordView {
-  return {
-    id: row.id,
-    siteKey: row.site_key,
-    seq: row.seq,
-    consentId: row.consent_id,
-    policyVersion: row.policy_version,
-    functional: row.functional,
-    analytics: row.analytics,
-    ads: row.ads,
-    action: row.action,
-    source: row.source,
-    locale: row.locale,
-    pageUrl: row.page_url,
-    browser: row.browser,
-    os: row.os,
-    device: row.device,
-    account: row.account,
-    recordedAt: row.recorded_at,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
+  return { ...toChainedContent(row), id: row.id, siteKey: row.site_key };
 }
 
 /** Newest first; pass the last id seen as `before` for the next page. */

@@ -58,7 +58,8 @@ const VISIT_COLUMNS: Record<VisitDimension, string> = {
 
 /**
  * Metrics are computed in two steps so that no aggregate needs a sort: first per grouping value and visitor
- * (`g`, hash-aggregated), then per grouping value, where counting rows counts distinct visitors.
+ * (`g`, hash-aggregated), then per grouping value, where counting rows counts distinct visitors. Counting
+ * visitors is the expensive part; a part that does not ask for them is grouped by value alone in the first step.
  */
 const VISIT_SUMS = sql`count(*) as visits,
   sum(v.pageviews) as pageviews,
@@ -75,11 +76,6 @@ const VISIT_METRICS: Record<UsageMetric, string> = {
   visitDuration: 'round(sum(g.duration)::numeric / nullif(sum(g.visits), 0))',
   events: 'coalesce(sum(g.events), 0)',
 };
-
-/** Per grouping value and visit; bounce rate and duration belong to visits, not to a page. */
-const EVENT_SUMS = sql`min(e.consent_id) as visitor,
-  count(*) filter (where e.type = 'pageview') as pageviews,
-  count(*) filter (where e.type = 'custom') as events`;
 
 /** Per grouping value, over `g` folded once more to one row per value and visitor. */
 const EVENT_METRICS: Partial<Record<UsageMetric, string>> = {
@@ -123,7 +119,10 @@ function visitsCte(query: StatsScope): RawBuilder<unknown> {
       case when bool_or(ad_click is not null) then coalesce(min(utm_campaign), '(none)') end as ad_campaign,
       min(browser) as browser,
       min(os) as os,
-      min(device) as device
+      min(device) as device,
+      -- Kept so the page and event panels read the folded visits instead of scanning the events again.
+      array_agg(path) filter (where type = 'pageview') as paths,
+      array_agg(name) filter (where type = 'custom') as event_names
       ${matches.length ? sql`, ${sql.join(matches)}` : sql``}
     from events
     where site_id = ${query.siteId} and occurred_at >= ${query.range.from} and occurred_at < ${query.range.to}
@@ -158,9 +157,10 @@ function partColumns(metrics: readonly UsageMetric[], source: Partial<Record<Usa
 function partSelect(scope: StatsScope, key: string, part: StatsPart, where: RawBuilder<unknown>): RawBuilder<unknown> {
   const { grouping, metrics } = part;
   // `tail` null: one row over everything, even when there are no visits at all.
+  const visitor = metrics.includes('visitors') ? sql`v.visitor` : sql`null::text`;
   const visitGrain = (value: RawBuilder<unknown>, keep: RawBuilder<unknown>, tail: RawBuilder<unknown> | null) =>
     sql`select ${key} as part, ${tail ? sql`g.value` : sql`null::text`} as value, ${partColumns(metrics, VISIT_METRICS)}
-      from (select ${value} as value, v.visitor, ${VISIT_SUMS} from v where ${where} and ${keep} group by 1, 2) g
+      from (select ${value} as value, ${visitor} as visitor, ${VISIT_SUMS} from v where ${where} and ${keep} group by 1, 2) g
       ${tail ? sql`group by g.value ${tail}` : sql``}`;
   if (grouping.by === 'total') return visitGrain(sql`null::text`, sql`true`, null);
   if (grouping.by === 'time') {
@@ -173,26 +173,38 @@ function partSelect(scope: StatsScope, key: string, part: StatsPart, where: RawB
     const keep = grouping.dimension === 'referrer' ? sql`true` : sql`${column} is not null`;
     return visitGrain(sql`${column}::text`, keep, sql`order by sum(g.visits) desc, g.value limit ${grouping.limit}`);
   }
-  const ownFilters = scope.filters.filter((filter) => filter.dimension === (grouping.dimension === 'page' ? 'page' : 'event'));
-  const propKey = grouping.dimension.startsWith('prop:') ? grouping.dimension.slice('prop:'.length) : null;
-  const value = grouping.dimension === 'page' ? sql`e.path` : propKey !== null ? sql`e.props ->> ${propKey}` : sql`e.name`;
-  const eventType = grouping.dimension === 'page' ? 'pageview' : 'custom';
-  // Without filters every event of the range belongs to a folded visit: the join would only cost time.
-  const visits = scope.filters.length ? sql`join v on v.session_id = e.session_id` : sql``;
+  const own = scope.filters.filter((filter) => filter.dimension === (grouping.dimension === 'page' ? 'page' : 'event'));
+  const source = grouping.dimension.startsWith('prop:')
+    ? propertySource(scope, grouping.dimension.slice('prop:'.length), where)
+    : listSource(grouping.dimension === 'page', own, where);
   return sql`select ${key} as part, g.value, ${partColumns(metrics, EVENT_METRICS)}
     from (
-      select s.value, s.visitor, count(*) as visits, sum(s.pageviews) as pageviews, sum(s.events) as events
-      from (
-        select ${value} as value, e.session_id, ${EVENT_SUMS}
-        from events e ${visits}
-        where e.site_id = ${scope.siteId} and e.occurred_at >= ${scope.range.from} and e.occurred_at < ${scope.range.to}
-          and e.type = ${eventType} and ${where} and ${conjunction(ownFilters.map((filter) => eventCondition(filter, 'e')))}
-          ${propKey !== null ? sql`and e.props ? ${propKey}` : sql``}
-        group by 1, 2
-      ) s
+      select s.value, ${metrics.includes('visitors') ? sql`s.visitor` : sql`null::text`} as visitor,
+        count(*) as visits, sum(s.pageviews) as pageviews, sum(s.events) as events
+      from (${source}) s
       group by 1, 2
     ) g
     group by g.value order by sum(g.pageviews + g.events) desc, g.value limit ${grouping.limit}`;
+}
+
+/** Pages or custom-event names per visit, unnested from the folded visits and counted within each visit. */
+function listSource(pages: boolean, own: readonly UsageFilter[], where: RawBuilder<unknown>): RawBuilder<unknown> {
+  const counted = pages ? sql`u.count as pageviews, 0 as events` : sql`0 as pageviews, u.count as events`;
+  return sql`select u.value, v.session_id, v.visitor, ${counted}
+    from v cross join lateral (
+      select item as value, count(*) as count from unnest(${sql.ref(pages ? 'v.paths' : 'v.event_names')}) as item group by item
+    ) as u
+    where ${where} and ${conjunction(own.map((filter) => sql`u.value = ${filter.value}`))}`;
+}
+
+/** One property of custom events per visit; properties are not folded, so this reads the events. */
+function propertySource(scope: StatsScope, propKey: string, where: RawBuilder<unknown>): RawBuilder<unknown> {
+  const own = scope.filters.filter((filter) => filter.dimension === 'event').map((filter) => eventCondition(filter, 'e'));
+  return sql`select e.props ->> ${propKey} as value, e.session_id, min(e.consent_id) as visitor, 0 as pageviews, count(*) as events
+    from events e join v on v.session_id = e.session_id
+    where e.site_id = ${scope.siteId} and e.occurred_at >= ${scope.range.from} and e.occurred_at < ${scope.range.to}
+      and e.type = 'custom' and e.props ? ${propKey} and ${where} and ${conjunction(own)}
+    group by 1, 2`;
 }
 
 /**
