@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, TEST_ORIGIN, type TestContext } from '../helpers/app.ts';
+import { createDemoAdmin } from '../../server/admin/demo-admin.ts';
 import { engines } from '../helpers/database.ts';
 import { login, signedInStaff, TEST_PASSWORD } from './helpers.ts';
 
@@ -76,5 +77,14 @@ describe.each(engines)('admin sessions on %s', (engine) => {
     expect((await login(context.app, analyst.user.email)).status).toBe(403);
     const audit = await context.database.db.selectFrom('audit_log').select(['action', 'target', 'user_email']).where('action', '=', 'user.block').execute();
     expect(audit).toEqual([{ action: 'user.block', target: analyst.user.email, user_email: admin.user.email }]);
+  });
+
+  it('creates the demo admin once, with a password that signs in to every page', async () => {
+    const credentials = await createDemoAdmin(context.database.db, context.demo.organisationId);
+    expect(credentials?.email).toBe('admin@demo.samtykke.local');
+    const response = await login(context.app, credentials!.email, credentials!.password);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { permissions: string[] }).permissions).toHaveLength(10);
+    expect(await createDemoAdmin(context.database.db, context.demo.organisationId)).toBeNull();
   });
 });
