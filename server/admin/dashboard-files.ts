@@ -5,6 +5,9 @@ import { ApiError } from '../errors.ts';
 
 export const DASHBOARD_DIST = new URL('../../dist/dashboard/', import.meta.url);
 
+/** Everything the dashboard loads comes from this server; the declaration preview is a same-origin frame. */
+const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 const ASSETS: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
@@ -29,6 +32,11 @@ export function dashboardFiles(): Hono {
     if (!type) throw new ApiError(404, 'not_found', `No dashboard asset ${name}`);
     return c.body(new Uint8Array(await readBuilt(name)), 200, { 'content-type': type, 'cache-control': 'no-cache' });
   });
-  app.get('/*', async (c) => c.html((await readBuilt('index.html')).toString('utf8'), 200, { 'cache-control': 'no-store' }));
+  app.get('/*', async (c) =>
+    c.html((await readBuilt('index.html')).toString('utf8'), 200, {
+      'cache-control': 'no-store',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+    }),
+  );
   return app;
 }

@@ -21,17 +21,25 @@ describe.skipIf(!browserAvailable).each(engines)('dashboard in Chromium (%s)', (
     await seedActivity(server.database.db, server.demo.sites[0]!.id);
   });
   afterAll(async () => {
+    // The blocked user's refused requests log 401s in the console, which is what that test wants.
+    expect(pageErrors.filter((text) => !/status of 40[13]/.test(text))).toEqual([]);
     for (const browser of browsers) await browser.close();
     await server.close();
   });
 
   let users = 0;
+  /** Script errors and Content-Security-Policy refusals in any dashboard page; none are expected. */
+  const pageErrors: string[] = [];
   async function signedIn(roles: Role[]): Promise<{ page: Page; email: string }> {
     const email = `${roles.join('-')}-${++users}@browser.test`;
     await createUser(server.database.db, { organisationId: server.demo.organisationId, email, name: email, roles, password: TEST_PASSWORD });
     const browser = await launchBrowser();
     browsers.push(browser);
     const page = await browser.context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${server.url}/dashboard/`);
     await page.getByLabel('E-post').fill(email);
     await page.getByLabel('Passord').fill(TEST_PASSWORD);
