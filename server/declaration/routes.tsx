@@ -4,7 +4,6 @@ import { cors } from 'hono/cors';
 import { renderToString } from 'preact-render-to-string';
 import type { Locale } from '../domain/consent.ts';
 import { resolveSite } from '../collector/pipeline.ts';
-import { listActiveInventory } from '../queries/inventory.ts';
 import type { AppDeps } from '../services.ts';
 import { buildDeclaration } from './declaration.ts';
 import { DeclarationPage } from './page.tsx';
@@ -20,7 +19,7 @@ export function declarationRoutes(deps: AppDeps): Hono {
 
   async function declarationFor(key: string) {
     const site = await resolveSite(deps, key);
-    return buildDeclaration(site, await listActiveInventory(deps.db, site.id));
+    return buildDeclaration(site, await deps.sites.inventory(site));
   }
 
   // Public information: any page may embed it.

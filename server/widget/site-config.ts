@@ -1,7 +1,6 @@
 /** What the widget needs to show a site's banner with no second round trip: built from its policy and inventory. */
 import type { WidgetSiteConfig } from '../contract.ts';
 import { resolveSite } from '../collector/pipeline.ts';
-import { listActiveInventory } from '../queries/inventory.ts';
 import type { AppDeps } from '../services.ts';
 
 const STORAGE_KINDS = ['cookie', 'local_storage', 'session_storage'] as const;
@@ -9,7 +8,7 @@ type StorageKind = (typeof STORAGE_KINDS)[number];
 
 export async function widgetSiteConfig(deps: AppDeps, key: string): Promise<WidgetSiteConfig> {
   const site = await resolveSite(deps, key);
-  const inventory = await listActiveInventory(deps.db, site.id);
+  const inventory = await deps.sites.inventory(site);
   const publicUrl = deps.config.publicUrl;
   return {
     site: site.key,
