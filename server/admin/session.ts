@@ -24,6 +24,8 @@ const loginSchema = z.strictObject({
 
 /** Ten attempts a minute per address and account: plenty for a person, too slow to guess a password. */
 const LOGIN_ATTEMPTS_PER_MINUTE = 10;
+/** Per address whatever the account, so trying one password on many accounts is slow too. */
+const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 120;
 
 async function sessionInfo(deps: AppDeps, user: StaffUser, csrfToken: string): Promise<SessionInfo> {
   return { user, permissions: permissionsOf(user.roles), csrfToken, sites: await listOrganisationSites(deps.db, user.organisationId) };
@@ -32,14 +34,16 @@ async function sessionInfo(deps: AppDeps, user: StaffUser, csrfToken: string): P
 /** POST /login: needs no session. */
 export function loginRoutes(deps: AppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
-  const limiter = new RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE);
+  const perAccount = new RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE);
+  const perAddress = new RateLimiter(LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE);
   // Unknown addresses are checked against this, so a wrong email takes as long as a wrong password.
   const decoyHash = hashPassword('decoy password that matches nothing');
 
   app.post('/login', async (c) => {
     const { email, password } = await parseBody(c, loginSchema);
     const address = clientAddress(c, deps.config.trustProxy);
-    limiter.take(`${address}|${email.toLowerCase()}`);
+    perAddress.take(address);
+    perAccount.take(`${address}|${email.toLowerCase()}`);
     const candidate = await findLoginCandidate(deps.db, email);
     const valid = await verifyPassword(password, candidate?.passwordHash ?? (await decoyHash));
     if (!candidate || !valid) throw new ApiError(401, 'unauthenticated', 'Wrong email or password');
