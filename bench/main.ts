@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { collectorScenario } from './collector.ts';
+import { dashboardScenario } from './dashboard.ts';
 import { formatTable, toJson, type ScenarioReport } from './lib/report.ts';
 import { UsageError, type BenchEnv, type OptionValues, type Scenario } from './lib/scenario.ts';
 import { widgetScenario } from './widget.ts';
@@ -13,6 +14,7 @@ import { widgetScenario } from './widget.ts';
 const scenarios: Record<string, Scenario> = {
   collector: collectorScenario,
   widget: widgetScenario,
+  dashboard: dashboardScenario,
 };
 
 function help(): string {
