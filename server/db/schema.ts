@@ -59,6 +59,9 @@ export interface ConsentChainHeadsTable {
   site_id: number;
   seq: number;
   hash: string;
+  /** The last record retention removed (0 and the genesis hash while none was): the chain now starts after it. */
+  pruned_seq: Generated<number>;
+  pruned_hash: Generated<string>;
 }
 
 export interface ConsentRecordsTable {

@@ -61,9 +61,15 @@ export type ChainBreak =
 
 /** Checks chain links one at a time, so a verifier can stream any number of records in constant memory. */
 export class ChainVerifier {
-  private expectedSeq = 1;
-  private prevHash = GENESIS_HASH;
+  private expectedSeq: number;
+  private prevHash: string;
   checked = 0;
+
+  /** Starts after `anchor`: the last record retention removed, whose hash the first kept record links to. */
+  constructor(anchor: { readonly seq: number; readonly hash: string } = { seq: 0, hash: GENESIS_HASH }) {
+    this.expectedSeq = anchor.seq + 1;
+    this.prevHash = anchor.hash;
+  }
 
   /** Returns the first break this record shows, or null when it links correctly. */
   next(record: ChainedContent & { readonly prevHash: string; readonly hash: string }): ChainBreak | null {

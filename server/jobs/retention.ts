@@ -4,6 +4,7 @@
  */
 import type { Db } from '../db/create.ts';
 import { recordAudit } from '../queries/audit.ts';
+import { pruneConsentChain } from '../queries/consent-records.ts';
 import { deleteExpiredSessions } from '../queries/sessions.ts';
 
 const DAY_MS = 86_400_000;
@@ -25,15 +26,13 @@ export async function enforceRetention(db: Db, now: Date): Promise<RetentionResu
       .where('occurred_at', '<', new Date(now.getTime() - organisation.event_retention_days * DAY_MS))
       .executeTakeFirst();
     // The only deletion consent evidence ever sees; the records are otherwise append-only.
-    const records = await db
-      .deleteFrom('consent_records')
-      .where('site_id', 'in', siteIds)
-      .where('recorded_at', '<', new Date(now.getTime() - organisation.consent_retention_days * DAY_MS))
-      .executeTakeFirst();
+    const recordCutoff = new Date(now.getTime() - organisation.consent_retention_days * DAY_MS);
+    let consentRecordsDeleted = 0;
+    for (const site of await siteIds.execute()) consentRecordsDeleted += await pruneConsentChain(db, site.id, recordCutoff);
     const result = {
       organisationId: organisation.id,
       eventsDeleted: Number(events.numDeletedRows),
-      consentRecordsDeleted: Number(records.numDeletedRows),
+      consentRecordsDeleted,
     };
     if (result.eventsDeleted || result.consentRecordsDeleted) {
       await recordAudit(db, {

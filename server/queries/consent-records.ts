@@ -149,8 +149,13 @@ export interface ChainReport {
 
 /** Walks a site's whole chain in pages, in constant memory, and names the first break. */
 export async function verifySiteChain(db: Db, siteId: number, pageSize = 5_000): Promise<ChainReport> {
-  const verifier = new ChainVerifier();
-  let afterSeq = 0;
+  const head = await db
+    .selectFrom('consent_chain_heads')
+    .select(['seq', 'hash', 'pruned_seq', 'pruned_hash'])
+    .where('site_id', '=', siteId)
+    .executeTakeFirst();
+  const verifier = new ChainVerifier(head ? { seq: head.pruned_seq, hash: head.pruned_hash } : undefined);
+  let afterSeq = head?.pruned_seq ?? 0;
   for (;;) {
     const page = await readChainPage(db, siteId, afterSeq, pageSize);
     for (const row of page) {
@@ -160,6 +165,39 @@ export async function verifySiteChain(db: Db, siteId: number, pageSize = 5_000):
     if (page.length < pageSize) break;
     afterSeq = page[page.length - 1]!.seq;
   }
-  const head = await db.selectFrom('consent_chain_heads').select(['seq', 'hash']).where('site_id', '=', siteId).executeTakeFirst();
   return { checked: verifier.checked, problem: verifier.finish(head ?? null) };
+}
+
+/**
+ * Retention for consent evidence: removes the longest run of a site's oldest records that are all older than
+ * `cutoff`, and remembers the last removed link so the records kept still verify. A record younger than the
+ * cutoff is never removed, even where one from another collector process was chained ahead of an older one.
+ */
+export async function pruneConsentChain(db: Db, siteId: number, cutoff: Date): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const head = await trx
+      .selectFrom('consent_chain_heads')
+      .select(['seq', 'pruned_seq'])
+      .where('site_id', '=', siteId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!head) return 0;
+    const firstKept = await trx
+      .selectFrom('consent_records')
+      .select((eb) => eb.fn.min('seq').as('seq'))
+      .where('site_id', '=', siteId)
+      .where('recorded_at', '>=', cutoff)
+      .executeTakeFirst();
+    const lastRemoved = firstKept?.seq != null ? Number(firstKept.seq) - 1 : head.seq;
+    if (lastRemoved <= head.pruned_seq) return 0;
+    const anchor = await trx
+      .selectFrom('consent_records')
+      .select('hash')
+      .where('site_id', '=', siteId)
+      .where('seq', '=', lastRemoved)
+      .executeTakeFirstOrThrow(() => new Error(`Consent record #${lastRemoved} of site ${siteId} is missing; run verify before retention`));
+    const removed = await trx.deleteFrom('consent_records').where('site_id', '=', siteId).where('seq', '<=', lastRemoved).executeTakeFirst();
+    await trx.updateTable('consent_chain_heads').set({ pruned_seq: lastRemoved, pruned_hash: anchor.hash }).where('site_id', '=', siteId).execute();
+    return Number(removed.numDeletedRows);
+  });
 }

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventWriter } from '../../server/collector/event-writer.ts';
 import type { Choices } from '../../server/domain/consent.ts';
+import { appendConsentRecords } from '../../server/queries/consent-records.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
 import { consentRequest, errorOf, eventsRequest, newConsentId, post } from '../helpers/requests.ts';
@@ -84,7 +85,6 @@ describe.each(engines)('analytics events on %s', (engine) => {
     const consentId = newConsentId();
     const site = ctx.demo.sites.find((candidate) => candidate.key === 'min-side')!;
     // Written straight through the chain, as another collector process would: this process's cache never saw it.
-    const { appendConsentRecords } = await import('../../server/queries/consent-records.ts');
     await appendConsentRecords(ctx.database.db, site.id, [
       {
         consentId, policyVersion: 1, ...ANALYTICS_ONLY, action: 'custom', source: 'api', locale: 'nb', pageUrl: null,
