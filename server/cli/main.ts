@@ -17,7 +17,7 @@ export interface CliCommand {
 const commands: Record<string, CliCommand> = {
   migrate: migrateCommand,
   verify: verifyCommand,
-  user: userCommand,
+  'user add': userCommand,
 };
 
 function help(): string {
@@ -26,11 +26,14 @@ function help(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === 'help') {
+  const [first, second] = argv;
+  if (!first || first === '--help' || first === 'help') {
     console.log(help());
-    return name ? 0 : 2;
+    return first ? 0 : 2;
   }
+  // Commands are one word (`verify`) or two (`user add`).
+  const name = second !== undefined && `${first} ${second}` in commands ? `${first} ${second}` : first;
+  const rest = argv.slice(name.split(' ').length);
   const command = commands[name];
   if (!command) {
     console.error(`Unknown command "${name}".\n\n${help()}`);
@@ -38,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: true }) as { values: Record<string, string | boolean | undefined> });
+    ({ values } = parseArgs({ args: rest, options: command.options, strict: true }) as { values: Record<string, string | boolean | undefined> });
   } catch (error) {
     console.error(`${(error as Error).message}\nUsage: npm run samtykke -- ${command.usage}`);
     return 2;
