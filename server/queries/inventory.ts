@@ -5,22 +5,26 @@ import type { InventoryItemRow } from '../db/schema.ts';
 
 export type NewInventoryItem = Omit<InventoryItem, 'id' | 'retiredAt'>;
 
+/** An item's columns, as both adding and editing write them. */
+export function inventoryColumns(item: NewInventoryItem) {
+  return {
+    kind: item.kind,
+    name: item.name,
+    name_is_pattern: item.namePattern,
+    provider: item.provider,
+    party: item.party,
+    domain: item.domain,
+    category: item.category,
+    purpose: JSON.stringify(item.purpose),
+    retention: JSON.stringify(item.retention),
+    blocking: JSON.stringify(item.blocking),
+  };
+}
+
 export async function addInventoryItem(db: Db, siteId: number, item: NewInventoryItem): Promise<InventoryItem> {
   const row = await db
     .insertInto('inventory_items')
-    .values({
-      site_id: siteId,
-      kind: item.kind,
-      name: item.name,
-      name_is_pattern: item.namePattern,
-      provider: item.provider,
-      party: item.party,
-      domain: item.domain,
-      category: item.category,
-      purpose: JSON.stringify(item.purpose),
-      retention: JSON.stringify(item.retention),
-      blocking: JSON.stringify(item.blocking),
-    })
+    .values({ site_id: siteId, ...inventoryColumns(item) })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toInventoryItem(row);

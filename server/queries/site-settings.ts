@@ -2,7 +2,7 @@
 import type { PolicyVersion } from '../domain/policy.ts';
 import type { InventoryItem } from '../domain/inventory.ts';
 import type { Db } from '../db/create.ts';
-import { toInventoryItem, type NewInventoryItem } from './inventory.ts';
+import { inventoryColumns, toInventoryItem, type NewInventoryItem } from './inventory.ts';
 import { toPolicyVersion } from './sites.ts';
 
 /** Every item, retired ones last, so the admin sees what was once declared. */
@@ -21,19 +21,7 @@ export async function listInventory(db: Db, siteId: number): Promise<InventoryIt
 export async function updateInventoryItem(db: Db, siteId: number, itemId: number, item: NewInventoryItem): Promise<InventoryItem | null> {
   const row = await db
     .updateTable('inventory_items')
-    .set({
-      kind: item.kind,
-      name: item.name,
-      name_is_pattern: item.namePattern,
-      provider: item.provider,
-      party: item.party,
-      domain: item.domain,
-      category: item.category,
-      purpose: JSON.stringify(item.purpose),
-      retention: JSON.stringify(item.retention),
-      blocking: JSON.stringify(item.blocking),
-      updated_at: new Date(),
-    })
+    .set({ ...inventoryColumns(item), updated_at: new Date() })
     .where('id', '=', itemId)
     .where('site_id', '=', siteId)
     .returningAll()
