@@ -21,8 +21,8 @@ const commands: Record<string, CliCommand> = {
 };
 
 function help(): string {
-  const lines = Object.entries(commands).map(([name, command]) => `  ${command.usage.padEnd(48)} ${command.summary}`);
-  return `Usage: npm run samtykke -- <command>\n\nCommands:\n${lines.join('\n')}\n\nnpm run samtykke -- --help  shows this text; ${Object.keys(commands).length} commands.`;
+  const lines = Object.values(commands).map((command) => `  ${command.usage.padEnd(48)} ${command.summary}`);
+  return `Usage: npm run samtykke -- <command>\n\nCommands:\n${lines.join('\n')}`;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -2,13 +2,12 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
-import type { ConsentReceipt, EventsReceipt } from '../contract.ts';
+import type { ConsentReceipt, ConsentRequest, EventsReceipt } from '../contract.ts';
 import { ApiError } from '../errors.ts';
 import type { AppDeps } from '../services.ts';
 import { classifyUserAgent, clientAddress, pseudonymiseAddress } from './client.ts';
 import { checkOrigin, requireAnalyticsConsent, resolveSite, toEventRows, type PublishedSite, type Visit } from './pipeline.ts';
 import { consentRequestSchema, eventsRequestSchema, pixelQuerySchema } from './validation.ts';
-import type { ConsentRequest } from '../contract.ts';
 
 // The smallest valid transparent GIF: 1×1, one transparent colour.
 const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
