@@ -10,7 +10,7 @@ import { createDb, type Db } from '../server/db/create.ts';
 import { DEMO_SITES } from '../server/demo/content.ts';
 import { describeChainBreak } from '../server/domain/chain.ts';
 import { appendConsentRecords, verifySiteChain, type UnchainedRecord } from '../server/queries/consent-records.ts';
-import { findActiveSite } from '../server/queries/sites.ts';
+import { findSiteByKey } from '../server/queries/sites.ts';
 import { spawnChild } from './lib/child.ts';
 import { createBenchDatabase, DEFAULT_DATABASE_URL, ENGINES, type BenchDatabase, type Engine } from './lib/databases.ts';
 import type { FloorReady } from './lib/floor-server.ts';
@@ -135,7 +135,7 @@ async function recordDecisionPool(server: SamtykkeProcess, ids: RunIds, policyVe
 async function withDatabase<T>(database: BenchDatabase, use: (db: Db, siteId: number) => Promise<T>): Promise<T> {
   const db = await createDb(database.config);
   try {
-    const site = await findActiveSite(db, SITE_KEY);
+    const site = await findSiteByKey(db, SITE_KEY);
     if (!site) throw new Error(`The demo site "${SITE_KEY}" is missing from the benchmark database`);
     return await use(db, site.id);
   } finally {

@@ -9,7 +9,7 @@ import type { PolicyVersion } from '../server/domain/policy.ts';
 import type { Role, StaffUser } from '../server/domain/roles.ts';
 import type { BreakdownRow, UsageFilter } from '../server/domain/stats.ts';
 import type { NewInventoryItem } from '../server/queries/inventory.ts';
-import type { NewPolicyVersion } from '../server/queries/sites.ts';
+import type { NewPolicyVersion } from '../server/queries/policies.ts';
 
 export type { Declaration };
 export type Session = Wire<SessionInfo>;

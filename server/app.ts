@@ -8,6 +8,7 @@ import { adminRoutes } from './admin/routes.ts';
 import { collectorRoutes } from './collector/routes.ts';
 import { declarationRoutes } from './declaration/routes.tsx';
 import { ApiError, errorResponse } from './errors.ts';
+import { homeRoutes } from './home.tsx';
 import type { AppDeps } from './services.ts';
 import { widgetRoutes } from './widget/routes.ts';
 
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
+  app.route('/', homeRoutes(deps));
   app.route('/', collectorRoutes(deps));
   app.route('/', declarationRoutes(deps));
   app.route('/', adminRoutes(deps));

@@ -13,8 +13,10 @@ export interface Config {
   readonly publicUrl: string;
   /** Trust X-Forwarded-For; only behind a proxy you control, or clients pick their own address. */
   readonly trustProxy: boolean;
-  /** Requests per minute per client address and site on the public collector; 0 turns it off. */
+  /** Requests per minute per client (its address and consent ID) and site on the public collector; 0 turns it off. */
   readonly rateLimitPerMinute: number;
+  /** Requests per minute per network (IPv4 /24, IPv6 /48) and site: the ceiling for an office behind one address. */
+  readonly networkRateLimitPerMinute: number;
   /** Events held in memory waiting for the database before the collector answers 503. */
   readonly eventQueueLimit: number;
   /** Longest an accepted event waits in memory before it is written (a full batch is written at once). */
@@ -71,13 +73,15 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^https?:\/\/[^/]+$/.test(publicUrl)) {
     throw new ConfigError('SAMTYKKE_PUBLIC_URL', `must be an origin such as https://consent.example.com, got "${publicUrl}"`);
   }
+  const rateLimitPerMinute = integer(env, 'SAMTYKKE_RATE_LIMIT', 600, 0, 10_000_000);
   return Object.freeze({
     port,
     host,
     database: Object.freeze(databaseConfig(env)),
     publicUrl,
     trustProxy: flag(env, 'SAMTYKKE_TRUST_PROXY', false),
-    rateLimitPerMinute: integer(env, 'SAMTYKKE_RATE_LIMIT', 600, 0, 10_000_000),
+    rateLimitPerMinute,
+    networkRateLimitPerMinute: integer(env, 'SAMTYKKE_RATE_LIMIT_NETWORK', rateLimitPerMinute * 20, 0, 100_000_000),
     eventQueueLimit: integer(env, 'SAMTYKKE_EVENT_QUEUE', 100_000, 100, 10_000_000),
     eventFlushMs: integer(env, 'SAMTYKKE_EVENT_FLUSH_MS', 20, 1, 60_000),
     bodyLimitBytes: integer(env, 'SAMTYKKE_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),

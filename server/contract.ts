@@ -88,8 +88,9 @@ export interface WidgetSiteConfig {
     readonly namePattern: boolean;
     readonly domain: string | null;
   }>;
-  /** Absolute URL of the human-readable declaration. */
-  readonly declarationUrl: string;
-  /** Absolute origin of the collector. */
+  /**
+   * Absolute origin of the collector, for a copy of the script inlined into a page. A script loaded from its URL
+   * sends to the origin it was loaded from, so it works at whatever address the server is reached.
+   */
   readonly collector: string;
 }

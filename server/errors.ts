@@ -2,12 +2,14 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { localeFromHeader, type Text } from './i18n.ts';
 
 export type ErrorCode =
   | 'invalid_body'
   | 'invalid_query'
   | 'body_too_large'
   | 'unknown_site'
+  | 'site_archived'
   | 'origin_not_allowed'
   | 'consent_required'
   | 'rate_limited'
@@ -18,6 +20,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'csrf_failed'
   | 'conflict'
+  | 'setup_token_invalid'
+  | 'already_set_up'
   | 'internal';
 
 export interface ErrorBody {
@@ -25,16 +29,20 @@ export interface ErrorBody {
 }
 
 export class ApiError extends Error {
+  /** The message in every locale, for errors a person reads in the dashboard; `message` holds the English. */
+  readonly text: Text | undefined;
+
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: ErrorCode,
-    message: string,
+    message: string | Text,
     readonly field?: string,
     /** Seconds a client should wait before trying again (503 and 429). */
     readonly retryAfter?: number,
   ) {
-    super(message);
+    super(typeof message === 'string' ? message : message.en);
     this.name = 'ApiError';
+    this.text = typeof message === 'string' ? undefined : message;
   }
 
   static fromZod(error: ZodError, code: 'invalid_body' | 'invalid_query' = 'invalid_body'): ApiError {
@@ -48,7 +56,11 @@ export class ApiError extends Error {
 export function errorResponse(c: Context, error: ApiError): Response {
   if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
   const body: ErrorBody = {
-    error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+    error: {
+      code: error.code,
+      message: error.text ? error.text[localeFromHeader(c.req.header('accept-language'))] : error.message,
+      ...(error.field ? { field: error.field } : {}),
+    },
   };
   return c.json(body, error.status);
 }

@@ -8,6 +8,9 @@ import { createDb } from './db/create.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 import { startRetentionJob } from './jobs/retention.ts';
+import { hasOrganisation } from './queries/organisation.ts';
+import { createSetupToken } from './queries/setup.ts';
+import { DEMO_SITE } from './widget/demo.tsx';
 import { createDeps, drainDeps } from './services.ts';
 
 const config = loadConfig();
@@ -17,24 +20,35 @@ if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`)
 const demo = config.seedDemo ? await seedDemoIfEmpty(db, config.publicUrl) : null;
 // Made with the demo organisation only, so its password is printed once, on the first start.
 const demoAdmin = demo ? await createDemoAdmin(db, demo.organisationId) : null;
+// Without any organisation (SAMTYKKE_DEMO=false on a new database) the first person in needs the setup link.
+const setupToken = (await hasOrganisation(db)) ? null : await createSetupToken(db);
 const retention = startRetentionJob(db);
 const deps = await createDeps(config, db);
+const demoInstalled = (await deps.sites.find(DEMO_SITE)) !== null;
 const app = createApp(deps);
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => {
   const where = config.database.engine === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir ?? 'memory'}`;
   console.log(`Samtykke is listening on ${config.publicUrl} with ${where}`);
   if (demo) console.log(`Created the demo organisation with sites ${demo.sites.map((site) => site.key).join(', ')}`);
-  console.log(
-    [
-      `  Dashboard            ${config.publicUrl}/dashboard`,
-      `  Demo portal page     ${config.publicUrl}/demo`,
-      `  Cookie declaration   ${config.publicUrl}/sites/min-side/cookies`,
-      `  Declaration (JSON)   ${config.publicUrl}/api/sites/min-side/declaration`,
-      `  Health               ${config.publicUrl}/healthz`,
-    ].join('\n'),
-  );
+  console.log(`  Start page           ${config.publicUrl}/`);
+  console.log(`  Dashboard            ${config.publicUrl}/dashboard`);
+  if (demoInstalled) {
+    console.log(`  Demo portal page     ${config.publicUrl}/demo`);
+    console.log(`  Cookie declaration   ${config.publicUrl}/sites/${DEMO_SITE}/cookies`);
+  }
+  console.log(`  Health               ${config.publicUrl}/healthz`);
   if (demoAdmin) console.log(`  Demo admin sign-in   ${demoAdmin.email} / ${demoAdmin.password}  (shown this once)`);
+  if (setupToken) {
+    console.log(
+      [
+        '',
+        'No organisation exists yet. Set up yours, with its first admin, at this one-time link:',
+        `  ${config.publicUrl}/dashboard/setup#${setupToken}`,
+        '(valid until used; a restart prints a new one. Or from the command line: npm run samtykke -- org add "Name", then user add.)',
+      ].join('\n'),
+    );
+  }
 }) as Server;
 
 let stopping = false;

@@ -5,8 +5,9 @@ import { ConsentWriter } from './collector/consent-writer.ts';
 import { DecisionCache } from './collector/decision-cache.ts';
 import { EventWriter } from './collector/event-writer.ts';
 import { RateLimiter } from './collector/rate-limiter.ts';
-import { SiteDirectory } from './collector/site-directory.ts';
+import { SiteActivity } from './collector/site-activity.ts';
 import { serverSecret } from './queries/secrets.ts';
+import { SiteDirectory } from './sites/directory.ts';
 
 export interface AppDeps {
   readonly config: Config;
@@ -15,7 +16,12 @@ export interface AppDeps {
   readonly decisions: DecisionCache;
   readonly consentWriter: ConsentWriter;
   readonly eventWriter: EventWriter;
+  /** Per client: its address and consent ID. */
   readonly rateLimiter: RateLimiter;
+  /** Per network and site, a higher ceiling: many clients behind one address share it. */
+  readonly networkRateLimiter: RateLimiter;
+  /** Which origins sent and were refused, for the installation check. */
+  readonly activity: SiteActivity;
   /** Key for pseudonymising client addresses; made once and kept in the database. */
   readonly clientKey: string;
 }
@@ -29,6 +35,8 @@ export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
     consentWriter: new ConsentWriter(db),
     eventWriter: new EventWriter(db, { queueLimit: config.eventQueueLimit, lingerMs: config.eventFlushMs }),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
+    networkRateLimiter: new RateLimiter(config.networkRateLimitPerMinute, { en: 'this network', nb: 'dette nettverket' }),
+    activity: new SiteActivity(db),
     clientKey: await serverSecret(db, 'client_key'),
   };
 }
@@ -36,4 +44,5 @@ export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
 /** Stops taking work and stores everything already accepted; the caller closes the database afterwards. */
 export async function drainDeps(deps: AppDeps): Promise<void> {
   await Promise.all([deps.eventWriter.close(), deps.consentWriter.close()]);
+  await deps.activity.close();
 }

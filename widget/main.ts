@@ -22,6 +22,7 @@ const config = __SAMTYKKE_CONFIG__;
 const SECONDS_PER_MONTH = 2_629_746;
 
 const script = document.currentScript as HTMLScriptElement | null;
+const collector = script?.src ? new URL(script.src).origin : config.collector;
 const lang = pickLocale([script?.dataset.lang, document.documentElement.lang, ...navigator.languages]);
 const ui = UI_TEXTS[lang];
 const stored = decodeConsent(readCookie(CONSENT_COOKIE) ?? '');
@@ -38,7 +39,7 @@ const get = (): Choices | null => (consent ? { ...consent.choices } : null);
 const allowed = (category: Category): boolean =>
   (category === 'functional' && config.functionalRequired) || consent?.choices[category] === true;
 
-const tracker = createTracker(`${config.collector}/api/events`, config.site, consentId);
+const tracker = createTracker(`${collector}/api/events`, config.site, consentId);
 const blocker = createBlocker(allowed, () =>
   consent && !consent.pending
     ? { cid: consentId, url: pageUrl(new URL(location.href), allowed('ads') ? new URL(location.href) : null) }
@@ -51,7 +52,7 @@ function showBanner(): Banner {
     ui,
     lang,
     functionalRequired: config.functionalRequired,
-    declarationUrl: `${config.declarationUrl}?lang=${lang}`,
+    declarationUrl: `${collector}/sites/${config.site}/cookies?lang=${lang}`,
     gpc,
     decide,
     current: get,
@@ -74,7 +75,7 @@ function save(next: StoredConsent): void {
 function record(): void {
   const sent = consent;
   if (!sent?.pending) return;
-  post(`${config.collector}/api/consent`, {
+  post(`${collector}/api/consent`, {
     site: config.site,
     consentId,
     policyVersion: sent.policyVersion,
@@ -139,7 +140,7 @@ function start(): void {
   document.addEventListener('click', (event) => {
     if ((event.target as Element).closest?.(`[${OPEN_ATTRIBUTE}]`)) open();
   });
-  redrawDeclarations = mountDeclarations(`${config.collector}/api/sites/${config.site}/declaration`, lang, ui, get, open);
+  redrawDeclarations = mountDeclarations(`${collector}/api/sites/${config.site}/declaration`, lang, ui, get, open);
   if (!consent) showBanner().showNotice();
 }
 

@@ -42,7 +42,10 @@ export function sameOrigin(deps: AppDeps): MiddlewareHandler {
   return async function sameOriginCheck(c, next) {
     const origin = c.req.header('origin');
     if (!SAFE_METHODS.has(c.req.method) && origin && origin !== new URL(c.req.url).origin && origin !== deps.config.publicUrl) {
-      throw new ApiError(403, 'csrf_failed', `Changes are accepted only from this server's own pages, not from ${origin}`);
+      throw new ApiError(403, 'csrf_failed', {
+        en: `Changes are accepted only from this server's own pages, not from ${origin}`,
+        nb: `Endringer godtas bare fra serverens egne sider, ikke fra ${origin}`,
+      });
     }
     await next();
   };
@@ -56,12 +59,12 @@ export function requireSession(deps: AppDeps): MiddlewareHandler<AdminEnv> {
     const session = token ? await resolveSession(deps.db, token) : null;
     if (!session) {
       if (token) cookie.clear(c);
-      throw new ApiError(401, 'unauthenticated', 'Not signed in, or the session has ended; sign in again');
+      throw new ApiError(401, 'unauthenticated', { en: 'Not signed in, or the session has ended; sign in again', nb: 'Du er ikke logget inn, eller økten er avsluttet; logg inn igjen' });
     }
     if (!SAFE_METHODS.has(c.req.method)) {
       const sent = c.req.header(CSRF_HEADER);
       if (!sent || !sameToken(sent, session.csrfToken)) {
-        throw new ApiError(403, 'csrf_failed', `Missing or wrong ${CSRF_HEADER} header; reload the dashboard`);
+        throw new ApiError(403, 'csrf_failed', { en: `Missing or wrong ${CSRF_HEADER} header; reload the dashboard`, nb: `${CSRF_HEADER} mangler eller er feil; last dashbordet på nytt` });
       }
     }
     c.set('user', session.user);
@@ -73,7 +76,7 @@ export function requireSession(deps: AppDeps): MiddlewareHandler<AdminEnv> {
 export function requirePermission(permission: Permission): MiddlewareHandler<AdminEnv> {
   return async function permissionCheck(c, next) {
     if (!permissionsOf(c.get('user').roles).includes(permission)) {
-      throw new ApiError(403, 'forbidden', `Your roles do not allow this (needs ${permission})`);
+      throw new ApiError(403, 'forbidden', { en: `Your roles do not allow this (needs ${permission})`, nb: `Rollene dine gir ikke lov til dette (krever ${permission})` });
     }
     await next();
   };

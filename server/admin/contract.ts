@@ -1,6 +1,7 @@
 /** The admin API's wire types: the server's domain objects as JSON carries them (dates become ISO strings). */
 import type { Permission, StaffUser } from '../domain/roles.ts';
 import type { SiteSummary } from '../queries/organisation.ts';
+import type { InstallActivity } from '../queries/site-activity.ts';
 
 export type Wire<T> = T extends Date
   ? string
@@ -18,6 +19,28 @@ export interface SessionInfo {
   readonly sites: readonly SiteSummary[];
 }
 
+/** GET /api/admin/sites/:siteId/install/check: whether the site's pages reach the collector. */
+export interface InstallCheck extends InstallActivity {
+  readonly allowedOrigins: readonly string[];
+  readonly archived: boolean;
+}
+
+/** GET /api/admin/setup */
+export interface SetupStatus {
+  readonly needed: boolean;
+}
+
+/** POST /api/admin/setup: the printed token, the organisation and its first admin. */
+export interface SetupRequest {
+  readonly token: string;
+  readonly organisation: string;
+  readonly name: string;
+  readonly email: string;
+  readonly password: string;
+}
+
 export type { AuditLogItem } from '../queries/audit.ts';
+export type { InstallGuide, Snippet, SnippetId } from '../sites/install.ts';
+export type { InstallActivity, RefusedOrigin, Sighting } from '../queries/site-activity.ts';
 export type { Retention, SiteSummary } from '../queries/organisation.ts';
 export type { ConsentRecordView, HistoryEntry } from '../queries/record-search.ts';

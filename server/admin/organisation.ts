@@ -1,6 +1,7 @@
 /** /organisation: retention settings (admins change them) and the audit log (privacy officers read it). */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { say } from '../i18n.ts';
 import { listAudit } from '../queries/audit.ts';
 import { getRetention, setRetention } from '../queries/organisation.ts';
 import type { AppDeps } from '../services.ts';
@@ -12,7 +13,14 @@ import { parseBody, parseQuery } from './validate.ts';
 const retentionSchema = z.strictObject({
   eventRetentionDays: z.number().int().min(1).max(3650),
   // Consent evidence must outlive the longest consent it proves (24 months).
-  consentRetentionDays: z.number().int().min(731, 'must be at least 731 days: evidence must outlive a 24-month consent').max(7300),
+  consentRetentionDays: z
+    .number()
+    .int()
+    .min(731, {
+      error: () =>
+        say({ en: 'must be at least 731 days: evidence must outlive a 24-month consent', nb: 'må være minst 731 dager: beviset må vare lenger enn et samtykke på 24 måneder' }),
+    })
+    .max(7300),
 });
 
 export function organisationRoutes(deps: AppDeps): Hono<AdminEnv> {

@@ -1,9 +1,14 @@
 /** The period query parameters every analytics route shares: today, 7 or 30 days, or a custom range of dates (UTC). */
 import { z } from 'zod';
+import { say } from '../i18n.ts';
 import type { DateRange, TimeGranularity } from '../domain/stats.ts';
 
 const DAY_MS = 86_400_000;
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-11-25').refine((value) => !Number.isNaN(Date.parse(value)), 'is not a real date');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: () => say({ en: 'must be a date such as 2026-11-25', nb: 'må være en dato som 2026-11-25' }) })
+  .refine((value) => !Number.isNaN(Date.parse(value)), { error: () => say({ en: 'is not a real date', nb: 'er ikke en gyldig dato' }) });
+const REQUIRED_FOR_CUSTOM = { en: 'is required for a custom period', nb: 'må fylles ut for en egendefinert periode' };
 
 export const periodSchema = z
   .object({
@@ -13,9 +18,9 @@ export const periodSchema = z
   })
   .superRefine((value, ctx) => {
     if (value.period !== 'custom') return;
-    if (!value.from) ctx.addIssue({ code: 'custom', path: ['from'], message: 'is required for a custom period' });
-    if (!value.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'is required for a custom period' });
-    if (value.from && value.to && value.from > value.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+    if (!value.from) ctx.addIssue({ code: 'custom', path: ['from'], message: say(REQUIRED_FOR_CUSTOM) });
+    if (!value.to) ctx.addIssue({ code: 'custom', path: ['to'], message: say(REQUIRED_FOR_CUSTOM) });
+    if (value.from && value.to && value.from > value.to) ctx.addIssue({ code: 'custom', path: ['to'], message: say({ en: 'must not be before from', nb: 'kan ikke være før fra-datoen' }) });
   });
 
 export type Period = z.output<typeof periodSchema>;

@@ -5,9 +5,13 @@ import { requireSession, sameOrigin } from './auth.ts';
 import { consentStatsRoutes } from './consent-stats.ts';
 import { dashboardFiles } from './dashboard-files.ts';
 import type { AdminEnv } from './env.ts';
+import { localeFromHeader, inLocale } from '../i18n.ts';
+import { inventoryRoutes } from './inventory.ts';
 import { organisationRoutes } from './organisation.ts';
+import { policyRoutes } from './policies.ts';
 import { recordRoutes } from './records.ts';
 import { loginRoutes, sessionRoutes } from './session.ts';
+import { setupRoutes } from './setup.ts';
 import { siteRoutes } from './sites.ts';
 import { subjectRoutes } from './subjects.ts';
 import { usageRoutes } from './usage.ts';
@@ -15,13 +19,20 @@ import { userRoutes } from './users.ts';
 
 export function adminApi(deps: AppDeps): Hono<AdminEnv> {
   const api = new Hono<AdminEnv>();
+  // Messages in the dashboard's language, which it sends as Accept-Language.
+  api.use(async function locale(c, next) {
+    await inLocale(localeFromHeader(c.req.header('accept-language')), next);
+  });
   api.use(sameOrigin(deps));
   api.route('/session', loginRoutes(deps));
-  // Everything registered after this line needs a session (login above answers before it runs).
+  api.route('/setup', setupRoutes(deps));
+  // Everything registered after this line needs a session (login and set-up above answer before it runs).
   api.use(requireSession(deps));
   api.route('/session', sessionRoutes(deps));
   api.route('/users', userRoutes(deps));
   api.route('/sites', siteRoutes(deps));
+  api.route('/sites', inventoryRoutes(deps));
+  api.route('/sites', policyRoutes(deps));
   api.route('/sites', usageRoutes(deps));
   api.route('/consent-stats', consentStatsRoutes(deps));
   api.route('/records', recordRoutes(deps));

@@ -2,15 +2,16 @@
 import { clientAddress, pseudonymiseAddress } from '../collector/client.ts';
 import { ApiError } from '../errors.ts';
 import { recordAudit, type AuditEntry } from '../queries/audit.ts';
-import { findOrganisationSite, listOrganisationSites } from '../queries/organisation.ts';
-import type { ActiveSite } from '../queries/sites.ts';
+import type { SiteWithPolicy } from '../domain/sites.ts';
+import { listOrganisationSites } from '../queries/organisation.ts';
+import { findOrganisationSite } from '../queries/sites.ts';
 import type { AppDeps } from '../services.ts';
 import type { AdminContext } from './env.ts';
 
 /** Another organisation's site answers exactly like a site that does not exist: its existence is not revealed. */
-export async function ownedSite(c: AdminContext, deps: AppDeps, siteId: number): Promise<ActiveSite> {
+export async function ownedSite(c: AdminContext, deps: AppDeps, siteId: number): Promise<SiteWithPolicy> {
   const site = await findOrganisationSite(deps.db, c.get('user').organisationId, siteId);
-  if (!site) throw new ApiError(404, 'not_found', `No site ${siteId} in your organisation`);
+  if (!site) throw new ApiError(404, 'not_found', { en: `No site ${siteId} in your organisation`, nb: `Organisasjonen din har ikke noe nettsted ${siteId}` });
   return site;
 }
 

@@ -2,11 +2,13 @@
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
+import type { Context } from 'hono';
 import { clientAddress } from '../collector/client.ts';
 import { RateLimiter } from '../collector/rate-limiter.ts';
 import { hashPassword, verifyPassword } from '../domain/password.ts';
 import { permissionsOf, type StaffUser } from '../domain/roles.ts';
 import { ApiError } from '../errors.ts';
+import { recordAudit } from '../queries/audit.ts';
 import { listOrganisationSites } from '../queries/organisation.ts';
 import { closeSession, openSession } from '../queries/sessions.ts';
 import { findLoginCandidate } from '../queries/users.ts';
@@ -14,7 +16,7 @@ import type { AppDeps } from '../services.ts';
 import { SESSION_COOKIE, sessionCookie } from './auth.ts';
 import type { SessionInfo } from './contract.ts';
 import type { AdminEnv } from './env.ts';
-import { audit } from './scope.ts';
+import { audit, clientPseudonym } from './scope.ts';
 import { parseBody } from './validate.ts';
 
 const loginSchema = z.strictObject({
@@ -29,6 +31,14 @@ const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 120;
 
 async function sessionInfo(deps: AppDeps, user: StaffUser, csrfToken: string): Promise<SessionInfo> {
   return { user, permissions: permissionsOf(user.roles), csrfToken, sites: await listOrganisationSites(deps.db, user.organisationId) };
+}
+
+/** Opens a session for the user and sets its cookie: after a login, and after the first run's set-up. */
+export async function signIn(c: Context<AdminEnv>, deps: AppDeps, user: StaffUser): Promise<SessionInfo> {
+  const session = await openSession(deps.db, user.id);
+  sessionCookie(deps).set(c, session.token, session.expiresAt);
+  c.set('user', user);
+  return sessionInfo(deps, user, session.csrfToken);
 }
 
 /** POST /login: needs no session. */
@@ -46,13 +56,31 @@ export function loginRoutes(deps: AppDeps): Hono<AdminEnv> {
     perAccount.take(`${address}|${email.toLowerCase()}`);
     const candidate = await findLoginCandidate(deps.db, email);
     const valid = await verifyPassword(password, candidate?.passwordHash ?? (await decoyHash));
-    if (!candidate || !valid) throw new ApiError(401, 'unauthenticated', 'Wrong email or password');
-    if (candidate.user.blockedAt) throw new ApiError(403, 'forbidden', 'This account is blocked; ask an administrator of your organisation');
-    const session = await openSession(deps.db, candidate.user.id);
-    sessionCookie(deps).set(c, session.token, session.expiresAt);
-    c.set('user', candidate.user);
+    // An unknown address belongs to no organisation, so there is no audit log to write it in.
+    const failed = (reason: 'password' | 'blocked') =>
+      candidate &&
+      recordAudit(deps.db, {
+        organisationId: candidate.user.organisationId,
+        userId: candidate.user.id,
+        userEmail: candidate.user.email,
+        action: 'login.failed',
+        detail: { reason },
+        clientHash: clientPseudonym(c, deps),
+      });
+    if (!candidate || !valid) {
+      await failed('password');
+      throw new ApiError(401, 'unauthenticated', { en: 'Wrong email or password', nb: 'Feil e-post eller passord' });
+    }
+    if (candidate.user.blockedAt) {
+      await failed('blocked');
+      throw new ApiError(403, 'forbidden', {
+        en: 'This account is blocked; ask an administrator of your organisation',
+        nb: 'Kontoen er sperret; spør en administrator i organisasjonen din',
+      });
+    }
+    const session = await signIn(c, deps, candidate.user);
     await audit(c, deps, { action: 'login' });
-    return c.json(await sessionInfo(deps, candidate.user, session.csrfToken));
+    return c.json(session);
   });
   return app;
 }

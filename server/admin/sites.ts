@@ -1,46 +1,65 @@
-/** /sites: the organisation's sites, their inventory and their policy versions (admins change them). */
+/** /sites: the organisation's sites (admins create, rename, set origins, archive), and each site's install page. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { CATEGORIES } from '../domain/consent.ts';
-import { INVENTORY_KINDS, PARTIES } from '../domain/inventory.ts';
+import { SURFACES } from '../domain/consent.ts';
+import { parseOriginPattern } from '../domain/origins.ts';
+import { SITE_KEY_PATTERN, type Site } from '../domain/sites.ts';
 import { ApiError } from '../errors.ts';
-import { addInventoryItem } from '../queries/inventory.ts';
-import { listOrganisationSites } from '../queries/organisation.ts';
-import { listInventory, listPolicyVersions, retireInventoryItem, updateInventoryItem } from '../queries/site-settings.ts';
-import { publishPolicyVersion } from '../queries/sites.ts';
+import { say } from '../i18n.ts';
+import { listOrganisationSites, organisationName, type SiteSummary } from '../queries/organisation.ts';
+import { readInstallActivity } from '../queries/site-activity.ts';
+import { DuplicateSiteKeyError } from '../queries/sites.ts';
 import type { AppDeps } from '../services.ts';
+import { installGuide } from '../sites/install.ts';
+import { templateContent } from '../sites/template.ts';
+import type { InstallCheck } from './contract.ts';
 import { requirePermission } from './auth.ts';
-import type { AdminEnv } from './env.ts';
+import type { AdminContext, AdminEnv } from './env.ts';
 import { audit, ownedSite } from './scope.ts';
 import { parseBody, pathId } from './validate.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const localized = (max: number) => z.strictObject({ nb: text(max), en: text(max) });
+const DAY_MS = 86_400_000;
 
-const inventoryItemSchema = z.strictObject({
-  kind: z.enum(INVENTORY_KINDS),
-  name: text(200),
-  namePattern: z.boolean(),
-  provider: text(200),
-  party: z.enum(PARTIES),
-  domain: z.string().trim().max(253).nullable().transform((value) => value || null),
-  category: z.enum(CATEGORIES),
-  purpose: localized(2000),
-  retention: localized(200),
-  blocking: localized(2000),
+const originPattern = z
+  .string()
+  .max(300)
+  .transform((value, ctx) => {
+    const parsed = parseOriginPattern(value);
+    if (parsed.ok) return parsed.pattern;
+    ctx.addIssue({ code: 'custom', message: say(parsed.problem) });
+    return z.NEVER;
+  });
+const allowedOrigins = z
+  .array(originPattern)
+  .max(100)
+  .transform((patterns) => [...new Set(patterns)]);
+const siteName = z.string().trim().min(1).max(200);
+
+const newSiteSchema = z.strictObject({
+  key: z.string().regex(SITE_KEY_PATTERN, {
+    error: () =>
+      say({
+        en: 'must be lower-case letters, digits and hyphens, starting with a letter or digit (at most 63), such as "min-side"',
+        nb: 'må være små bokstaver, sifre og bindestrek, og begynne med bokstav eller siffer (høyst 63), som «min-side»',
+      }),
+  }),
+  name: siteName,
+  surface: z.enum(SURFACES),
+  allowedOrigins: allowedOrigins.default([]),
 });
 
-const categoryText = z.strictObject({ title: text(120), description: text(2000) });
-const policyTexts = z.strictObject({
-  title: text(200),
-  body: text(5000),
-  categories: z.strictObject({ functional: categoryText, analytics: categoryText, ads: categoryText }),
-});
-const policySchema = z.strictObject({
-  texts: z.strictObject({ nb: policyTexts, en: policyTexts }),
-  functionalRequired: z.boolean(),
-  consentLifetimeMonths: z.number().int().min(1).max(24),
-});
+const siteChangesSchema = z.strictObject({ name: siteName, allowedOrigins });
+
+async function summaryOf(c: AdminContext, deps: AppDeps, siteId: number): Promise<SiteSummary> {
+  const summary = (await listOrganisationSites(deps.db, c.get('user').organisationId)).find((site) => site.id === siteId);
+  if (!summary) throw new Error(`Site ${siteId} vanished while it was being changed`);
+  return summary;
+}
+
+function changedOrGone(site: Site | null): Site {
+  if (!site) throw new ApiError(404, 'not_found', { en: 'The site no longer exists', nb: 'Nettstedet finnes ikke lenger' });
+  return site;
+}
 
 export function siteRoutes(deps: AppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -48,50 +67,54 @@ export function siteRoutes(deps: AppDeps): Hono<AdminEnv> {
 
   app.get('/', requirePermission('sites.read'), async (c) => c.json(await listOrganisationSites(deps.db, c.get('user').organisationId)));
 
-  app.get('/:siteId/inventory', manage, async (c) => {
-    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    return c.json(await listInventory(deps.db, site.id));
+  app.post('/', manage, async (c) => {
+    const body = await parseBody(c, newSiteSchema);
+    const organisationId = c.get('user').organisationId;
+    try {
+      const site = await deps.sites.create({ ...body, organisationId }, templateContent(body.surface, await organisationName(deps.db, organisationId)));
+      await audit(c, deps, { action: 'site.create', siteId: site.id, target: site.key, detail: { surface: site.surface, allowedOrigins: site.allowedOrigins } });
+      return c.json(await summaryOf(c, deps, site.id), 201);
+    } catch (error) {
+      if (error instanceof DuplicateSiteKeyError) {
+        throw new ApiError(409, 'conflict', { en: error.message, nb: `Det finnes allerede et nettsted med nøkkelen «${error.key}»` }, 'key');
+      }
+      throw error;
+    }
   });
 
-  app.post('/:siteId/inventory', manage, async (c) => {
+  app.put('/:siteId', manage, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const item = await addInventoryItem(deps.db, site.id, await parseBody(c, inventoryItemSchema));
-    deps.sites.forget(site.key);
-    await audit(c, deps, { action: 'inventory.create', siteId: site.id, target: item.name, detail: { id: item.id } });
-    return c.json(item, 201);
+    const changes = await parseBody(c, siteChangesSchema);
+    const updated = changedOrGone(await deps.sites.update(site, changes));
+    await audit(c, deps, {
+      action: 'site.update',
+      siteId: site.id,
+      target: site.key,
+      detail: { name: updated.name, allowedOrigins: updated.allowedOrigins, before: { name: site.name, allowedOrigins: site.allowedOrigins } },
+    });
+    return c.json(await summaryOf(c, deps, site.id));
   });
 
-  app.put('/:siteId/inventory/:itemId', manage, async (c) => {
+  app.put('/:siteId/archived', manage, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const changes = await parseBody(c, inventoryItemSchema);
-    const item = await updateInventoryItem(deps.db, site.id, pathId(c, 'itemId'), changes);
-    if (!item) throw new ApiError(404, 'not_found', 'No such inventory item on this site');
-    deps.sites.forget(site.key);
-    await audit(c, deps, { action: 'inventory.update', siteId: site.id, target: item.name, detail: { id: item.id } });
-    return c.json(item);
+    const { archived } = await parseBody(c, z.strictObject({ archived: z.boolean() }));
+    changedOrGone(await deps.sites.setArchived(site, archived));
+    await audit(c, deps, { action: archived ? 'site.archive' : 'site.restore', siteId: site.id, target: site.key });
+    return c.json(await summaryOf(c, deps, site.id));
   });
 
-  app.delete('/:siteId/inventory/:itemId', manage, async (c) => {
+  app.get('/:siteId/install', manage, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const item = await retireInventoryItem(deps.db, site.id, pathId(c, 'itemId'));
-    if (!item) throw new ApiError(404, 'not_found', 'No such active inventory item on this site');
-    deps.sites.forget(site.key);
-    await audit(c, deps, { action: 'inventory.retire', siteId: site.id, target: item.name, detail: { id: item.id } });
-    return c.json(item);
+    return c.json(installGuide(site, deps.config.publicUrl));
   });
 
-  app.get('/:siteId/policies', manage, async (c) => {
+  app.get('/:siteId/install/check', manage, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    return c.json(await listPolicyVersions(deps.db, site.id));
-  });
-
-  app.post('/:siteId/policies', manage, async (c) => {
-    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const policy = await publishPolicyVersion(deps.db, site.id, await parseBody(c, policySchema));
-    // The widget asks again once the collector sees the new version; forget the cached one now.
-    deps.sites.forget(site.key);
-    await audit(c, deps, { action: 'policy.publish', siteId: site.id, target: `v${policy.version}` });
-    return c.json(policy, 201);
+    // This process's latest counts first, so a decision made a moment ago is already in the answer.
+    await deps.activity.flush();
+    const activity = await readInstallActivity(deps.db, site.id, new Date(Date.now() - DAY_MS));
+    const check: InstallCheck = { allowedOrigins: site.allowedOrigins, archived: site.archivedAt !== null, ...activity };
+    return c.json(check);
   });
   return app;
 }

@@ -1,6 +1,7 @@
 /** /subjects/:consentId: a data-subject request — show and export everything held, erase the analytics events. */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { say } from '../i18n.ts';
 import { ApiError } from '../errors.ts';
 import { consentHistory } from '../queries/record-search.ts';
 import { countSubjectEvents, eraseSubjectEvents, streamSubjectEvents, type SubjectEvent } from '../queries/subject-data.ts';
@@ -11,7 +12,7 @@ import { exportHeaders, exportStream, ndjsonLines, type Columns } from './export
 import { RECORD_COLUMNS } from './records.ts';
 import { audit, ownedSiteIds } from './scope.ts';
 
-const consentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a consent ID');
+const consentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: () => say({ en: 'must be a consent ID', nb: 'må være en samtykke-ID' }) });
 
 function consentIdParam(c: AdminContext): string {
   const parsed = consentIdSchema.safeParse(c.req.param('consentId'));

@@ -1,6 +1,7 @@
 /** /sites/:siteId/usage: the analyst's overview (totals with comparison, chart, every panel) and single breakdowns. */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { say } from '../i18n.ts';
 import {
   EVENT_DIMENSIONS,
   PROP_KEY_PATTERN,
@@ -36,8 +37,8 @@ function parseFilters(c: AdminContext): UsageFilter[] {
     .filter(([key]) => key.startsWith(FILTER_PREFIX))
     .map(([key, value]) => {
       const dimension = filterDimension.safeParse(key.slice(FILTER_PREFIX.length));
-      if (!dimension.success) throw new ApiError(400, 'invalid_query', `Unknown filter "${key}"`, key);
-      if (!value || value.length > 2048) throw new ApiError(400, 'invalid_query', `${key}: needs a value of at most 2048 characters`, key);
+      if (!dimension.success) throw new ApiError(400, 'invalid_query', { en: `Unknown filter "${key}"`, nb: `Ukjent filter «${key}»` }, key);
+      if (!value || value.length > 2048) throw new ApiError(400, 'invalid_query', { en: `${key}: needs a value of at most 2048 characters`, nb: `${key}: trenger en verdi på høyst 2048 tegn` }, key);
       return { dimension: dimension.data, value };
     });
 }
@@ -46,7 +47,7 @@ function parseFilters(c: AdminContext): UsageFilter[] {
 const breakdownSchema = z.object({
   dimension: z.union([
     filterDimension,
-    z.templateLiteral(['prop:', z.string().regex(PROP_KEY_PATTERN, 'prop:<key> needs a key of letters, digits, _ . -')]),
+    z.templateLiteral(['prop:', z.string().regex(PROP_KEY_PATTERN, { error: () => say({ en: 'prop:<key> needs a key of letters, digits, _ . -', nb: 'prop:<nøkkel> trenger en nøkkel av bokstaver, sifre, _ . -' }) })]),
   ]),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

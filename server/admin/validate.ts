@@ -2,13 +2,16 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
+import { installAdminMessages } from './validation-messages.ts';
+
+installAdminMessages();
 
 export async function parseBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
   let body: unknown;
   try {
     body = await c.req.json();
   } catch {
-    throw new ApiError(400, 'invalid_body', 'The request body must be JSON');
+    throw new ApiError(400, 'invalid_body', { en: 'The request body must be JSON', nb: 'Forespørselen må ha en JSON-kropp' });
   }
   const result = schema.safeParse(body);
   if (!result.success) throw ApiError.fromZod(result.error, 'invalid_body');
@@ -25,6 +28,6 @@ export function parseQuery<T extends z.ZodType>(c: Context, schema: T): z.output
 export function pathId(c: Context, name: string): number {
   const raw = c.req.param(name) ?? '';
   const id = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id)) throw new ApiError(404, 'not_found', `No ${name} "${raw}"`);
+  if (!Number.isSafeInteger(id)) throw new ApiError(404, 'not_found', { en: `No ${name} "${raw}"`, nb: `Ingen ${name} «${raw}»` });
   return id;
 }

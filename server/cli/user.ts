@@ -74,7 +74,7 @@ export const userCommand: CliCommand = {
     }
     const problem = passwordProblem(password);
     if (problem) {
-      console.error(problem);
+      console.error(problem.en);
       return 2;
     }
     try {

@@ -39,6 +39,24 @@ export function pseudonymiseAddress(key: string, address: string, siteId: number
   return createHmac('sha256', key).update(`${siteId}|${truncateAddress(address)}`).digest('base64url').slice(0, 22);
 }
 
+/**
+ * The rate limiter's name for one client: its whole address and its consent ID, keyed and held in memory only.
+ * Behind an office's one NAT address every browser has its own consent ID, so each gets its own allowance.
+ */
+export function clientRateKey(key: string, address: string, siteId: number, consentId: string): string {
+  return createHmac('sha256', key).update(`${siteId}|${address}|${consentId}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Whether a browser's Origin is Samtykke's own (the /demo pages, the dashboard's preview): those pages are always
+ * allowed to record, at whatever address the server is reached. The scheme may differ behind a TLS proxy.
+ */
+export function isOwnOrigin(c: Context, origin: string, publicUrl: string, trustProxy: boolean): boolean {
+  if (origin === publicUrl) return true;
+  const host = (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host');
+  return host !== undefined && URL.canParse(origin) && new URL(origin).host === host.toLowerCase();
+}
+
 // User-agent strings repeat heavily; parsing one costs far more than a map lookup.
 const classesCache = new Map<string, UserAgentClasses>();
 const CLASSES_CACHE_LIMIT = 5_000;

@@ -3,31 +3,29 @@
  * site → origin → rate → consent → enrich. Routes compose them; nothing is stored before every step passed.
  */
 import { createHmac } from 'node:crypto';
+import type { Context } from 'hono';
 import { decisionExpiresAt, type Decision } from '../domain/consent.ts';
 import { NO_ATTRIBUTION, pagePath, readAttribution, referrerHost } from '../domain/events.ts';
+import type { PublishedSite } from '../domain/sites.ts';
 import { ApiError } from '../errors.ts';
 import type { NewEvent } from '../db/schema.ts';
-import type { ActiveSite } from '../queries/sites.ts';
 import type { AppDeps } from '../services.ts';
 import type { EventInput } from '../contract.ts';
-import type { UserAgentClasses } from './client.ts';
+import { isOwnOrigin, type UserAgentClasses } from './client.ts';
 
-export type PublishedSite = ActiveSite & { readonly policy: NonNullable<ActiveSite['policy']> };
-
-export async function resolveSite(deps: AppDeps, key: string): Promise<PublishedSite> {
-  const site = await deps.sites.find(key);
-  if (!site) throw new ApiError(404, 'unknown_site', `No site has the key "${key}"`, 'site');
-  if (!site.policy) {
-    throw new ApiError(409, 'conflict', `Site "${key}" has no published policy version yet; publish one in the dashboard`, 'site');
-  }
-  return site as PublishedSite;
-}
-
-/** Browsers always send Origin on cross-origin POSTs; apps and servers send none and are not browser-bound. */
-export function checkOrigin(site: ActiveSite, origin: string | undefined): void {
-  if (origin !== undefined && !site.allowedOrigins.includes(origin)) {
-    throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} may not send to site "${site.key}"; add it to the site's allowed origins`);
-  }
+/**
+ * Browsers always send Origin on cross-origin POSTs; apps and servers send none and are not browser-bound.
+ * A refusal is counted for the site's installation check, so a missing origin shows in the dashboard.
+ */
+export function checkOrigin(deps: AppDeps, c: Context, site: PublishedSite): void {
+  const origin = c.req.header('origin');
+  if (origin === undefined || deps.sites.allowsOrigin(site, origin) || isOwnOrigin(c, origin, deps.config.publicUrl, deps.config.trustProxy)) return;
+  deps.activity.note(site.id, 'refused', origin);
+  throw new ApiError(
+    403,
+    'origin_not_allowed',
+    `Origin ${origin} may not send to site "${site.key}"; add it to the site's allowed origins (dashboard: Sites, or \`samtykke site origins ${site.key} --add ${origin}\`)`,
+  );
 }
 
 /** The decision that allows analytics for this consent ID now, or the reason there is none. */

@@ -1,5 +1,6 @@
-/** A token bucket per client and site: bursts are fine, a sustained flood from one client is refused with 429. */
+/** A token bucket per key (a client, a network, an account): bursts are fine, a sustained flood is refused with 429. */
 import { ApiError } from '../errors.ts';
+import type { Text } from '../i18n.ts';
 
 interface Bucket {
   tokens: number;
@@ -14,8 +15,11 @@ export class RateLimiter {
   private readonly burst: number;
   private checks = 0;
 
-  /** `perMinute` 0 turns limiting off. */
-  constructor(private readonly perMinute: number) {
+  /** `perMinute` 0 turns limiting off; `sender` names who is limited in the 429's message. */
+  constructor(
+    private readonly perMinute: number,
+    private readonly sender: Text = { en: 'this client', nb: 'denne klienten' },
+  ) {
     this.perMs = perMinute / 60_000;
     this.burst = Math.max(10, Math.ceil(perMinute / 6));
   }
@@ -30,7 +34,8 @@ export class RateLimiter {
     this.buckets.set(key, bucket);
     if (bucket.tokens < 1) {
       const retryAfter = Math.ceil((1 - bucket.tokens) / this.perMs / 1000);
-      throw new ApiError(429, 'rate_limited', `Too many requests from this client; try again in ${retryAfter} s`, undefined, retryAfter);
+      const message = { en: `Too many requests from ${this.sender.en}; try again in ${retryAfter} s`, nb: `For mange forespørsler fra ${this.sender.nb}; prøv igjen om ${retryAfter} s` };
+      throw new ApiError(429, 'rate_limited', message, undefined, retryAfter);
     }
     bucket.tokens -= 1;
   }

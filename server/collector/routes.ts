@@ -3,10 +3,11 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import type { ConsentReceipt, ConsentRequest, EventsReceipt } from '../contract.ts';
+import type { PublishedSite } from '../domain/sites.ts';
 import { ApiError } from '../errors.ts';
 import type { AppDeps } from '../services.ts';
-import { classifyUserAgent, clientAddress, pseudonymiseAddress } from './client.ts';
-import { checkOrigin, requireAnalyticsConsent, resolveSite, toEventRows, type PublishedSite, type Visit } from './pipeline.ts';
+import { classifyUserAgent, clientAddress, clientRateKey, isOwnOrigin, pseudonymiseAddress } from './client.ts';
+import { checkOrigin, requireAnalyticsConsent, toEventRows, type Visit } from './pipeline.ts';
 import { consentRequestSchema, eventsRequestSchema, pixelQuerySchema } from './validation.ts';
 
 // The smallest valid transparent GIF: 1×1, one transparent colour.
@@ -74,7 +75,9 @@ export function collectorRoutes(deps: AppDeps): Hono {
   for (const path of ['/api/consent', '/api/events']) {
     app.use(path, async (c, next) => {
       const origin = c.req.header('origin');
-      const allowed = origin !== undefined && (await deps.sites.isAllowedOriginOfAnySite(origin));
+      const allowed =
+        origin !== undefined &&
+        (isOwnOrigin(c, origin, deps.config.publicUrl, deps.config.trustProxy) || (await deps.sites.allowsOriginOfAnySite(origin)));
       if (allowed) {
         c.header('Access-Control-Allow-Origin', origin);
         c.header('Vary', 'Origin');
@@ -90,18 +93,23 @@ export function collectorRoutes(deps: AppDeps): Hono {
     });
   }
 
-  /** The client's pseudonym and rate allowance for a site; the raw address goes no further than this. */
-  function admitClient(c: Context, site: PublishedSite): string {
-    const clientHash = pseudonymiseAddress(deps.clientKey, clientAddress(c, deps.config.trustProxy), site.id);
-    deps.rateLimiter.take(`${site.id}|${clientHash}`);
-    return clientHash;
+  /**
+   * The network pseudonym kept as evidence, after the client's own allowance and its network's higher ceiling;
+   * the raw address goes no further than this.
+   */
+  function admitClient(c: Context, site: PublishedSite, consentId: string): string {
+    const address = clientAddress(c, deps.config.trustProxy);
+    deps.rateLimiter.take(clientRateKey(deps.clientKey, address, site.id, consentId));
+    const networkHash = pseudonymiseAddress(deps.clientKey, address, site.id);
+    deps.networkRateLimiter.take(`${site.id}|${networkHash}`);
+    return networkHash;
   }
 
   app.post('/api/consent', async (c) => {
     const request = await readBody(c, consentRequestSchema);
-    const site = await resolveSite(deps, request.site);
-    checkOrigin(site, c.req.header('origin'));
-    const clientHash = admitClient(c, site);
+    const site = await deps.sites.published(request.site);
+    checkOrigin(deps, c, site);
+    const clientHash = admitClient(c, site, request.consentId);
     checkDecisionAgainstPolicy(site, request);
     const userAgent = classifyUserAgent(c.req.header('user-agent'));
     const recordedAt = new Date();
@@ -121,6 +129,7 @@ export function collectorRoutes(deps: AppDeps): Hono {
       clientHash,
     });
     deps.decisions.remember(site.id, request.consentId, { policyVersion: request.policyVersion, choices: request.choices, recordedAt });
+    deps.activity.note(site.id, 'decision', c.req.header('origin'));
     return c.json({ id: link.id, seq: link.seq, hash: link.hash, recordedAt: recordedAt.toISOString() } satisfies ConsentReceipt, 201);
   });
 
@@ -129,9 +138,9 @@ export function collectorRoutes(deps: AppDeps): Hono {
     c: Context,
     input: { site: string; consentId: string; sessionId?: string; browserOrigin: boolean },
   ): Promise<Visit | 'bot'> {
-    const site = await resolveSite(deps, input.site);
-    if (input.browserOrigin) checkOrigin(site, c.req.header('origin'));
-    admitClient(c, site);
+    const site = await deps.sites.published(input.site);
+    if (input.browserOrigin) checkOrigin(deps, c, site);
+    admitClient(c, site, input.consentId);
     const userAgent = classifyUserAgent(c.req.header('user-agent'));
     // Apps identify themselves with HTTP-library agents (okhttp, CFNetwork) that bot lists include.
     if (userAgent.bot && site.surface === 'web') return 'bot';
@@ -147,6 +156,7 @@ export function collectorRoutes(deps: AppDeps): Hono {
       return c.json({ accepted: 0, ignored: { count: request.events.length, reason: 'bot' } } satisfies EventsReceipt, 202);
     }
     deps.eventWriter.enqueue(toEventRows(deps, visit, request.events));
+    deps.activity.note(visit.site.id, 'event', c.req.header('origin'));
     return c.json({ accepted: request.events.length } satisfies EventsReceipt, 202);
   });
 
@@ -165,6 +175,7 @@ export function collectorRoutes(deps: AppDeps): Hono {
           ? { type: 'custom' as const, name: query.name, url: query.url, referrer: query.ref }
           : { type: 'pageview' as const, url: query.url, referrer: query.ref };
         deps.eventWriter.enqueue(toEventRows(deps, visit, [event]));
+        deps.activity.note(visit.site.id, 'event', c.req.header('origin'));
       }
       return c.body(TRANSPARENT_GIF, 200);
     } catch (error) {

@@ -24,6 +24,7 @@ export interface SitesTable {
   surface: Surface;
   allowed_origins: ColumnType<string[], string[] | undefined, string[]>;
   created_at: Generated<Date>;
+  archived_at: Date | null;
 }
 
 export interface PolicyVersionsTable {
@@ -146,6 +147,23 @@ export interface AuditLogTable {
   occurred_at: Generated<Date>;
 }
 
+export interface SetupTokensTable {
+  token_hash: string;
+  created_at: Generated<Date>;
+}
+
+export type ActivityKind = 'decision' | 'event' | 'refused';
+
+export interface SiteOriginActivityTable {
+  site_id: number;
+  /** The Origin header as sent ('' when none was: apps, servers, pixels). */
+  origin: string;
+  kind: ActivityKind;
+  hour: Date;
+  count: number;
+  last_at: Date;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   sites: SitesTable;
@@ -158,6 +176,8 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  setup_tokens: SetupTokensTable;
+  site_origin_activity: SiteOriginActivityTable;
 }
 
 export type SiteRow = Selectable<SitesTable>;

@@ -2,7 +2,7 @@
 import type { Declaration } from '../contract.ts';
 import { CATEGORIES } from '../domain/consent.ts';
 import type { InventoryItem } from '../domain/inventory.ts';
-import type { PublishedSite } from '../collector/pipeline.ts';
+import type { PublishedSite } from '../domain/sites.ts';
 
 export function buildDeclaration(site: PublishedSite, inventory: readonly InventoryItem[]): Declaration {
   const { policy } = site;

@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { renderToString } from 'preact-render-to-string';
 import type { Locale } from '../domain/consent.ts';
-import { resolveSite } from '../collector/pipeline.ts';
 import type { AppDeps } from '../services.ts';
 import { buildDeclaration } from './declaration.ts';
 import { DeclarationPage } from './page.tsx';
@@ -18,7 +17,7 @@ export function declarationRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   async function declarationFor(key: string) {
-    const site = await resolveSite(deps, key);
+    const site = await deps.sites.published(key);
     return buildDeclaration(site, await deps.sites.inventory(site));
   }
 

@@ -1,7 +1,8 @@
 /** Creates the demo organisation on an empty database, so `npm start` shows a working product at once. */
+import type { Site } from '../domain/sites.ts';
 import type { Db } from '../db/create.ts';
-import { addInventoryItem } from '../queries/inventory.ts';
-import { createOrganisation, createSite, publishPolicyVersion, type Site } from '../queries/sites.ts';
+import { createOrganisation, hasOrganisation } from '../queries/organisation.ts';
+import { createSiteWithContent } from '../sites/create.ts';
 import { DEMO_ORGANISATION, DEMO_POLICY_TEXTS, DEMO_SITES, demoInventory } from './content.ts';
 
 export interface DemoOrganisation {
@@ -9,28 +10,23 @@ export interface DemoOrganisation {
   readonly sites: readonly Site[];
 }
 
+/**
+ * The demo's web sites list no origins of their own: their pages (/demo) are served by Samtykke itself, which the
+ * collector always accepts, at whatever address the server is reached.
+ */
 export async function seedDemo(db: Db, publicUrl: string): Promise<DemoOrganisation> {
   const organisation = await createOrganisation(db, DEMO_ORGANISATION);
   const sites: Site[] = [];
   for (const demoSite of DEMO_SITES) {
-    const site = await createSite(db, {
-      organisationId: organisation.id,
-      ...demoSite,
-      // The app sends from no origin; web sites accept the server's own pages, where /demo lives.
-      allowedOrigins: demoSite.surface === 'web' ? [publicUrl] : [],
-    });
-    await publishPolicyVersion(db, site.id, {
-      texts: DEMO_POLICY_TEXTS,
-      functionalRequired: true,
-      consentLifetimeMonths: 12,
-    });
-    for (const item of demoInventory(new URL(publicUrl).host)) await addInventoryItem(db, site.id, item);
-    sites.push(site);
+    const content = {
+      policy: { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 },
+      inventory: demoInventory(new URL(publicUrl).host),
+    };
+    sites.push(await createSiteWithContent(db, { organisationId: organisation.id, ...demoSite, allowedOrigins: [] }, content));
   }
   return { organisationId: organisation.id, sites };
 }
 
 export async function seedDemoIfEmpty(db: Db, publicUrl: string): Promise<DemoOrganisation | null> {
-  const existing = await db.selectFrom('organisations').select('id').limit(1).executeTakeFirst();
-  return existing ? null : seedDemo(db, publicUrl);
+  return (await hasOrganisation(db)) ? null : seedDemo(db, publicUrl);
 }

@@ -3,6 +3,7 @@
  * each hash, so raising them later leaves existing hashes verifiable.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { Localized } from './consent.ts';
 
 const COST = { N: 2 ** 17, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
@@ -31,8 +32,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** Why a password is refused, or null when it is acceptable. */
-export function passwordProblem(password: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `The password must have at least ${MIN_PASSWORD_LENGTH} characters`;
+/** Why a password is refused, in every locale, or null when it is acceptable. */
+export function passwordProblem(password: string): Localized | null {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    return { en: `The password must have at least ${MIN_PASSWORD_LENGTH} characters`, nb: `Passordet må ha minst ${MIN_PASSWORD_LENGTH} tegn` };
+  }
   return null;
 }

@@ -18,11 +18,22 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
- * Admins run the site set-up and accounts (the terms' contact person); analysts read usage; privacy officers
- * own the consent evidence. Consent analytics are shared by admins and privacy officers.
+ * Admins are the terms' contact person: they set up sites and accounts and read everything in their organisation,
+ * analytics, evidence and audit log included. Analysts read usage; privacy officers own the consent evidence and
+ * answer data-subject requests (erasure stays theirs alone).
  */
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['sites.read', 'sites.manage', 'users.manage', 'consent_stats.read', 'retention.manage'],
+  admin: [
+    'sites.read',
+    'sites.manage',
+    'users.manage',
+    'usage.read',
+    'consent_stats.read',
+    'records.read',
+    'records.export',
+    'audit.read',
+    'retention.manage',
+  ],
   analyst: ['sites.read', 'usage.read'],
   privacy_officer: [
     'sites.read',

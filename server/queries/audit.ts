@@ -2,12 +2,18 @@
 import type { Db } from '../db/create.ts';
 
 export const AUDIT_ACTIONS = [
+  'setup.complete',
   'login',
+  'login.failed',
   'logout',
   'user.create',
   'user.block',
   'user.unblock',
   'user.roles',
+  'site.create',
+  'site.update',
+  'site.archive',
+  'site.restore',
   'inventory.create',
   'inventory.update',
   'inventory.retire',

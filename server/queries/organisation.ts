@@ -1,12 +1,19 @@
-/** An organisation as the dashboard sees it: its sites (the tenant boundary of every admin route) and retention. */
+/** Organisations (the tenants): creating and finding them, their sites as the dashboard lists them, and retention. */
+import type { Surface } from '../domain/consent.ts';
 import type { Db } from '../db/create.ts';
-import { findActiveSite, type ActiveSite } from './sites.ts';
+
+export interface Organisation {
+  readonly id: number;
+  readonly name: string;
+}
 
 export interface SiteSummary {
   readonly id: number;
   readonly key: string;
   readonly name: string;
-  readonly surface: 'web' | 'app';
+  readonly surface: Surface;
+  readonly allowedOrigins: readonly string[];
+  readonly archivedAt: Date | null;
   readonly policyVersion: number | null;
 }
 
@@ -15,22 +22,59 @@ export interface Retention {
   readonly consentRetentionDays: number;
 }
 
+export async function createOrganisation(db: Db, name: string): Promise<Organisation> {
+  return db.insertInto('organisations').values({ name }).returning(['id', 'name']).executeTakeFirstOrThrow();
+}
+
+export async function listOrganisations(db: Db): Promise<Organisation[]> {
+  return db.selectFrom('organisations').select(['id', 'name']).orderBy('id').execute();
+}
+
+export async function organisationName(db: Db, organisationId: number): Promise<string> {
+  const row = await db.selectFrom('organisations').select('name').where('id', '=', organisationId).executeTakeFirstOrThrow();
+  return row.name;
+}
+
+/** Whether the server has been set up: the demo or a first organisation exists. */
+export async function hasOrganisation(db: Db): Promise<boolean> {
+  return (await db.selectFrom('organisations').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** By id ("3") or by exact name ("Kunde AS"), as the command line names one; null when none or several match. */
+export async function findOrganisation(db: Db, reference: string): Promise<Organisation | null> {
+  const query = db.selectFrom('organisations').select(['id', 'name']);
+  const rows = await (/^\d+$/.test(reference) ? query.where('id', '=', Number(reference)) : query.where('name', '=', reference)).limit(2).execute();
+  return rows.length === 1 ? rows[0]! : null;
+}
+
+/** Active sites first, by name; archived ones after them, still listed so their evidence stays reachable. */
 export async function listOrganisationSites(db: Db, organisationId: number): Promise<SiteSummary[]> {
   const rows = await db
     .selectFrom('sites')
     .leftJoin('policy_versions', (join) => join.onRef('policy_versions.site_id', '=', 'sites.id').on('policy_versions.published_at', 'is not', null))
-    .select(['sites.id', 'sites.key', 'sites.name', 'sites.surface', (eb) => eb.fn.max('policy_versions.version').as('policy_version')])
+    .select([
+      'sites.id',
+      'sites.key',
+      'sites.name',
+      'sites.surface',
+      'sites.allowed_origins',
+      'sites.archived_at',
+      (eb) => eb.fn.max('policy_versions.version').as('policy_version'),
+    ])
     .where('sites.organisation_id', '=', organisationId)
-    .groupBy(['sites.id', 'sites.key', 'sites.name', 'sites.surface'])
+    .groupBy(['sites.id', 'sites.key', 'sites.name', 'sites.surface', 'sites.allowed_origins', 'sites.archived_at'])
+    .orderBy((eb) => eb('sites.archived_at', 'is not', null))
     .orderBy('sites.name')
     .execute();
-  return rows.map((row) => ({ id: row.id, key: row.key, name: row.name, surface: row.surface, policyVersion: row.policy_version }));
-}
-
-/** The site only when it belongs to the organisation: the check every site-scoped admin route goes through. */
-export async function findOrganisationSite(db: Db, organisationId: number, siteId: number): Promise<ActiveSite | null> {
-  const row = await db.selectFrom('sites').select('key').where('id', '=', siteId).where('organisation_id', '=', organisationId).executeTakeFirst();
-  return row ? findActiveSite(db, row.key) : null;
+  return rows.map((row) => ({
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    surface: row.surface,
+    allowedOrigins: row.allowed_origins,
+    archivedAt: row.archived_at,
+    policyVersion: row.policy_version,
+  }));
 }
 
 export async function getRetention(db: Db, organisationId: number): Promise<Retention> {

@@ -1,12 +1,12 @@
-/** Organisations, sites and policy versions: creating them and reading what the collector and declaration need. */
+/** Sites: creating, renaming, setting origins, archiving, and reading one with its current policy. */
 import { GENESIS_HASH } from '../domain/chain.ts';
-import type { Localized, Surface } from '../domain/consent.ts';
-import type { PolicyTexts, PolicyVersion } from '../domain/policy.ts';
+import type { Surface } from '../domain/consent.ts';
+import type { Site, SiteWithPolicy } from '../domain/sites.ts';
 import type { Db } from '../db/create.ts';
-import type { PolicyVersionRow } from '../db/schema.ts';
+import type { SiteRow } from '../db/schema.ts';
+import { currentPolicyVersion } from './policies.ts';
 
-export interface Site {
-  readonly id: number;
+export interface NewSite {
   readonly organisationId: number;
   readonly key: string;
   readonly name: string;
@@ -14,79 +14,99 @@ export interface Site {
   readonly allowedOrigins: readonly string[];
 }
 
-/** A site with the policy version its visitors decide under now (the newest published one). */
-export interface ActiveSite extends Site {
-  readonly policy: PolicyVersion | null;
+export interface SiteChanges {
+  readonly name?: string;
+  readonly allowedOrigins?: readonly string[];
 }
 
-export async function createOrganisation(db: Db, name: string): Promise<{ id: number; name: string }> {
-  return db.insertInto('organisations').values({ name }).returning(['id', 'name']).executeTakeFirstOrThrow();
+/** Site keys are unique across the whole server: they name the site in every public URL. */
+export class DuplicateSiteKeyError extends Error {
+  constructor(readonly key: string) {
+    super(`A site with the key "${key}" already exists`);
+    this.name = 'DuplicateSiteKeyError';
+  }
 }
 
-export async function createSite(
-  db: Db,
-  site: { organisationId: number; key: string; name: string; surface: Surface; allowedOrigins: string[] },
-): Promise<Site> {
-  const row = await db
-    .insertInto('sites')
-    .values({
-      organisation_id: site.organisationId,
-      key: site.key,
-      name: site.name,
-      surface: site.surface,
-      allowed_origins: site.allowedOrigins,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await db.insertInto('consent_chain_heads').values({ site_id: row.id, seq: 0, hash: GENESIS_HASH }).execute();
-  return toSite(row);
-}
+const UNIQUE_VIOLATION = '23505';
 
-export interface NewPolicyVersion {
-  readonly texts: Localized<PolicyTexts>;
-  readonly functionalRequired: boolean;
-  readonly consentLifetimeMonths: number;
-}
-
-/** Publishes the next version number; every decision made under an earlier one becomes stale. */
-export async function publishPolicyVersion(db: Db, siteId: number, policy: NewPolicyVersion): Promise<PolicyVersion> {
-  return db.transaction().execute(async (trx) => {
-    const latest = await trx
-      .selectFrom('policy_versions')
-      .select((eb) => eb.fn.max('version').as('version'))
-      .where('site_id', '=', siteId)
-      .executeTakeFirst();
-    const row = await trx
-      .insertInto('policy_versions')
+/** Creates the site and the head of its consent chain. */
+export async function createSite(db: Db, site: NewSite): Promise<Site> {
+  const taken = await db.selectFrom('sites').select('id').where('key', '=', site.key).executeTakeFirst();
+  if (taken) throw new DuplicateSiteKeyError(site.key);
+  try {
+    const row = await db
+      .insertInto('sites')
       .values({
-        site_id: siteId,
-        version: (latest?.version ?? 0) + 1,
-        texts: JSON.stringify(policy.texts),
-        functional_required: policy.functionalRequired,
-        consent_lifetime_months: policy.consentLifetimeMonths,
-        published_at: new Date(),
+        organisation_id: site.organisationId,
+        key: site.key,
+        name: site.name,
+        surface: site.surface,
+        allowed_origins: [...site.allowedOrigins],
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toPolicyVersion(row);
-  });
+    await db.insertInto('consent_chain_heads').values({ site_id: row.id, seq: 0, hash: GENESIS_HASH }).execute();
+    return toSite(row);
+  } catch (error) {
+    // Two creators racing for one key: the unique index decides, and the loser hears why.
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new DuplicateSiteKeyError(site.key);
+    throw error;
+  }
 }
 
-export async function findActiveSite(db: Db, key: string): Promise<ActiveSite | null> {
-  const site = await db.selectFrom('sites').selectAll().where('key', '=', key).executeTakeFirst();
-  if (!site) return null;
-  const policy = await db
-    .selectFrom('policy_versions')
-    .selectAll()
-    .where('site_id', '=', site.id)
-    .where('published_at', 'is not', null)
-    .orderBy('version', 'desc')
-    .limit(1)
+export async function updateSite(db: Db, siteId: number, changes: SiteChanges): Promise<Site | null> {
+  const row = await db
+    .updateTable('sites')
+    .set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.allowedOrigins !== undefined ? { allowed_origins: [...changes.allowedOrigins] } : {}),
+    })
+    .where('id', '=', siteId)
+    .returningAll()
     .executeTakeFirst();
-  return { ...toSite(site), policy: policy ? toPolicyVersion(policy) : null };
+  return row ? toSite(row) : null;
 }
 
-function toSite(row: { id: number; organisation_id: number; key: string; name: string; surface: Surface; allowed_origins: string[] }): Site {
+/** Archiving keeps everything stored; restoring lets the collector take the site again. */
+export async function setSiteArchived(db: Db, siteId: number, archived: boolean): Promise<Site | null> {
+  const row = await db
+    .updateTable('sites')
+    .set({ archived_at: archived ? new Date() : null })
+    .where('id', '=', siteId)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toSite(row) : null;
+}
+
+export async function findSiteByKey(db: Db, key: string): Promise<SiteWithPolicy | null> {
+  const row = await db.selectFrom('sites').selectAll().where('key', '=', key).executeTakeFirst();
+  return row ? withPolicy(db, row) : null;
+}
+
+/** The site only when it belongs to the organisation: the check every site-scoped admin route goes through. */
+export async function findOrganisationSite(db: Db, organisationId: number, siteId: number): Promise<SiteWithPolicy | null> {
+  const row = await db.selectFrom('sites').selectAll().where('id', '=', siteId).where('organisation_id', '=', organisationId).executeTakeFirst();
+  return row ? withPolicy(db, row) : null;
+}
+
+/** Every site, or one organisation's, by key: for the command line. */
+export async function listSites(db: Db, organisationId?: number): Promise<Site[]> {
+  let query = db.selectFrom('sites').selectAll().orderBy('key');
+  if (organisationId !== undefined) query = query.where('organisation_id', '=', organisationId);
+  return (await query.execute()).map(toSite);
+}
+
+/** The allowed origins of every site the collector still takes: enough to answer a CORS preflight, which names no site. */
+export async function activeSiteOrigins(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('sites').select('allowed_origins').where('archived_at', 'is', null).execute();
+  return rows.flatMap((row) => row.allowed_origins);
+}
+
+async function withPolicy(db: Db, row: SiteRow): Promise<SiteWithPolicy> {
+  return { ...toSite(row), policy: await currentPolicyVersion(db, row.id) };
+}
+
+export function toSite(row: SiteRow): Site {
   return {
     id: row.id,
     organisationId: row.organisation_id,
@@ -94,15 +114,6 @@ function toSite(row: { id: number; organisation_id: number; key: string; name: s
     name: row.name,
     surface: row.surface,
     allowedOrigins: row.allowed_origins,
-  };
-}
-
-export function toPolicyVersion(row: PolicyVersionRow): PolicyVersion {
-  return {
-    version: row.version,
-    texts: row.texts,
-    functionalRequired: row.functional_required,
-    consentLifetimeMonths: row.consent_lifetime_months,
-    publishedAt: row.published_at,
+    archivedAt: row.archived_at,
   };
 }

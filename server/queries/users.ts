@@ -13,7 +13,7 @@ export interface NewUser {
 }
 
 export class DuplicateEmailError extends Error {
-  constructor(email: string) {
+  constructor(readonly email: string) {
     super(`A user with the email ${email} already exists`);
     this.name = 'DuplicateEmailError';
   }

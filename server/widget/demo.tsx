@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
+import type { AppDeps } from '../services.ts';
 
 export const DEMO_SITE = 'min-bedrift';
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo-assets');
@@ -130,12 +131,24 @@ function page(c: Context, render: (nonce: string) => preact.JSX.Element): Respon
   return c.html(`<!doctype html>${renderToString(render(nonce))}`);
 }
 
-export function demoRoutes(): Hono {
+/** Without the demo organisation (SAMTYKKE_DEMO=false) the pages say so instead of loading a widget that is not there. */
+function demoOnly(deps: AppDeps): MiddlewareHandler {
+  return async function demoInstalled(c, next) {
+    if (await deps.sites.find(DEMO_SITE)) return next();
+    return c.html(
+      `<!doctype html><html lang="en"><meta charset="utf-8"><title>No demo</title><p>The demo is not installed on this server (it is created on a first start with <code>SAMTYKKE_DEMO=true</code>). <a href="/">Back</a></p></html>`,
+      404,
+    );
+  };
+}
+
+export function demoRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.get('/demo', (c) => page(c, (nonce) => <PortalPage nonce={nonce} />));
+  const installed = demoOnly(deps);
+  app.get('/demo', installed, (c) => page(c, (nonce) => <PortalPage nonce={nonce} />));
   // The single-page sections answer a reload too.
-  app.get('/demo/:section{invoices|subscriptions}', (c) => page(c, (nonce) => <PortalPage nonce={nonce} />));
-  app.get('/demo/terms', (c) => page(c, (nonce) => <TermsPage nonce={nonce} />));
+  app.get('/demo/:section{invoices|subscriptions}', installed, (c) => page(c, (nonce) => <PortalPage nonce={nonce} />));
+  app.get('/demo/terms', installed, (c) => page(c, (nonce) => <TermsPage nonce={nonce} />));
   app.get('/demo/assets/:file', async (c) => {
     const file = c.req.param('file');
     const type = ASSET_TYPES[file];

@@ -18,6 +18,6 @@ export function widgetRoutes(deps: AppDeps): Hono {
     return c.body(script);
   });
 
-  app.route('/', demoRoutes());
+  app.route('/', demoRoutes(deps));
   return app;
 }

@@ -1,15 +1,13 @@
 /** What the widget needs to show a site's banner with no second round trip: built from its policy and inventory. */
 import type { WidgetSiteConfig } from '../contract.ts';
-import { resolveSite } from '../collector/pipeline.ts';
 import type { AppDeps } from '../services.ts';
 
 const STORAGE_KINDS = ['cookie', 'local_storage', 'session_storage'] as const;
 type StorageKind = (typeof STORAGE_KINDS)[number];
 
 export async function widgetSiteConfig(deps: AppDeps, key: string): Promise<WidgetSiteConfig> {
-  const site = await resolveSite(deps, key);
+  const site = await deps.sites.published(key);
   const inventory = await deps.sites.inventory(site);
-  const publicUrl = deps.config.publicUrl;
   return {
     site: site.key,
     policyVersion: site.policy.version,
@@ -19,7 +17,6 @@ export async function widgetSiteConfig(deps: AppDeps, key: string): Promise<Widg
     storage: inventory
       .filter((item): item is typeof item & { kind: StorageKind } => (STORAGE_KINDS as readonly string[]).includes(item.kind))
       .map(({ category, kind, name, namePattern, domain }) => ({ category, kind, name, namePattern, domain })),
-    declarationUrl: `${publicUrl}/sites/${encodeURIComponent(site.key)}/cookies`,
-    collector: publicUrl,
+    collector: deps.config.publicUrl,
   };
 }

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionsOf, ROLES, type Permission } from '../../server/domain/roles.ts';
-import { createOrganisation, createSite } from '../../server/queries/sites.ts';
+import { createOrganisation } from '../../server/queries/organisation.ts';
+import { createSite } from '../../server/queries/sites.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
 import { CONSENT_IDS, seedActivity } from './fixtures.ts';

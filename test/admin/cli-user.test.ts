@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../server/db/create.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
 import { verifyPassword } from '../../server/domain/password.ts';
-import { createOrganisation } from '../../server/queries/sites.ts';
+import { createOrganisation } from '../../server/queries/organisation.ts';
 
 const run = promisify(execFile);
 

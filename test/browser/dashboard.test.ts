@@ -114,6 +114,6 @@ describe.skipIf(!browserAvailable).each(engines)('dashboard in Chromium (%s)', (
     await analyst.page.getByLabel('E-post').fill(analyst.email);
     await analyst.page.getByLabel('Passord').fill(TEST_PASSWORD);
     await analyst.page.getByRole('button', { name: 'Logg inn' }).click();
-    await analyst.page.getByText('This account is blocked', { exact: false }).waitFor();
+    await analyst.page.getByText('Kontoen er sperret', { exact: false }).waitFor();
   });
 });

@@ -5,7 +5,6 @@
 import { describe, expect, test } from 'vitest';
 import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
 import { strictCsp } from '../../server/widget/demo.tsx';
-import { publishPolicyVersion } from '../../server/queries/sites.ts';
 import { browserAvailable } from '../helpers/browser.ts';
 import { engines } from '../helpers/database.ts';
 import {
@@ -189,8 +188,7 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
     expect(await page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
 
     const site = environment.server.demo.sites.find((candidate) => candidate.key === SITE)!;
-    await publishPolicyVersion(environment.server.deps.db, site.id, { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 });
-    environment.server.deps.sites.forget(SITE);
+    await environment.server.deps.sites.publishPolicy(site, { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 });
 
     await page.reload();
     await page.locator(NOTICE).waitFor();

@@ -170,21 +170,41 @@ describe.each(engines)('POST /api/consent on %s', (engine) => {
 
 describe.each(engines)('rate limiting on %s', (engine) => {
   let ctx: TestContext;
-  beforeEach(async () => {
-    ctx = await createTestContext(engine, { SAMTYKKE_RATE_LIMIT: '60', SAMTYKKE_TRUST_PROXY: 'true' });
-  });
   afterEach(() => ctx.close());
+  const from = (address: string) => ({ 'x-forwarded-for': address });
 
   it('refuses a flood from one client with 429 and Retry-After, and leaves other clients alone', async () => {
+    ctx = await createTestContext(engine, { SAMTYKKE_RATE_LIMIT: '60', SAMTYKKE_TRUST_PROXY: 'true' });
+    const consentId = newConsentId();
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      statuses.push((await post(ctx.app, '/api/consent', consentRequest(), { 'x-forwarded-for': '192.0.2.1' })).status);
-    }
+    for (let i = 0; i < 10; i++) statuses.push((await post(ctx.app, '/api/consent', consentRequest({ consentId }), from('192.0.2.1'))).status);
     // 60 per minute allows a burst of 10.
-    expect(statuses.slice(0, 10).every((status) => status === 201)).toBe(true);
-    const limited = await post(ctx.app, '/api/consent', consentRequest(), { 'x-forwarded-for': '192.0.2.1' });
+    expect(statuses).toEqual(Array(10).fill(201));
+    const limited = await post(ctx.app, '/api/consent', consentRequest({ consentId }), from('192.0.2.1'));
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await post(ctx.app, '/api/consent', consentRequest(), { 'x-forwarded-for': '198.51.100.1' })).status).toBe(201);
+    expect((await errorOf(limited)).message).toContain('this client');
+    // Another browser behind the same address, and another network, have allowances of their own.
+    expect((await post(ctx.app, '/api/consent', consentRequest(), from('192.0.2.1'))).status).toBe(201);
+    expect((await post(ctx.app, '/api/consent', consentRequest({ consentId }), from('198.51.100.1'))).status).toBe(201);
+  });
+
+  it('lets an office of 300 users behind one NAT address decide at once', async () => {
+    ctx = await createTestContext(engine, { SAMTYKKE_TRUST_PROXY: 'true', SAMTYKKE_RATE_LIMIT: '600' });
+    const statuses = new Set<number>();
+    for (let i = 0; i < 300; i++) statuses.add((await post(ctx.app, '/api/consent', consentRequest(), from('203.0.113.7'))).status);
+    expect([...statuses]).toEqual([201]);
+  });
+
+  it('caps a whole network at its own, higher ceiling, whatever consent IDs it sends', async () => {
+    ctx = await createTestContext(engine, { SAMTYKKE_RATE_LIMIT: '60', SAMTYKKE_RATE_LIMIT_NETWORK: '120', SAMTYKKE_TRUST_PROXY: 'true' });
+    const statuses: number[] = [];
+    // 120 per minute per network allows a burst of 20, spread here over many addresses of one /24.
+    for (let i = 0; i < 20; i++) statuses.push((await post(ctx.app, '/api/consent', consentRequest(), from(`192.0.2.${i + 1}`))).status);
+    expect(statuses).toEqual(Array(20).fill(201));
+    const limited = await post(ctx.app, '/api/consent', consentRequest(), from('192.0.2.99'));
+    expect(limited.status).toBe(429);
+    expect((await errorOf(limited)).message).toContain('this network');
+    expect((await post(ctx.app, '/api/consent', consentRequest(), from('192.0.3.1'))).status).toBe(201);
   });
 });

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventWriter } from '../../server/collector/event-writer.ts';
+import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
 import type { Choices } from '../../server/domain/consent.ts';
 import { appendConsentRecords } from '../../server/queries/consent-records.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
@@ -96,9 +97,8 @@ describe.each(engines)('analytics events on %s', (engine) => {
 
   it('refuses events under a decision older than the consent lifetime', async () => {
     const consentId = await decide(ALL);
-    await sql`update policy_versions set consent_lifetime_months = 1`.execute(ctx.database.db);
     const site = ctx.demo.sites.find((candidate) => candidate.key === 'min-side')!;
-    ctx.deps.sites.forget('min-side');
+    await ctx.deps.sites.publishPolicy(site, { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 1 });
     const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
     ctx.deps.decisions.remember(site.id, consentId, { policyVersion: 1, choices: ALL, recordedAt: longAgo });
     const response = await post(ctx.app, '/api/events', eventsRequest(consentId));

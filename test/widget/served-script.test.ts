@@ -38,7 +38,6 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
       functionalRequired: true,
       consentLifetimeMonths: 12,
       texts: DEMO_POLICY_TEXTS,
-      declarationUrl: 'http://portal.test/sites/min-bedrift/cookies',
       collector: 'http://portal.test',
     });
     expect(config.storage).toEqual(

@@ -1,0 +1,5 @@
+/** The admin API's schemas for texts a person types: trimmed, not empty, bounded, and in every locale where localised. */
+import { z } from 'zod';
+
+export const text = (max: number) => z.string().trim().min(1).max(max);
+export const localizedText = (max: number) => z.strictObject({ nb: text(max), en: text(max) });

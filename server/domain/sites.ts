@@ -1,0 +1,26 @@
+/** A site: one web property or app of an organisation, with its own key, consent chain, policy and inventory. */
+import type { Surface } from './consent.ts';
+import type { PolicyVersion } from './policy.ts';
+
+/** Public site keys appear in script URLs and requests: lower-case letters, digits and hyphens. */
+export const SITE_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export interface Site {
+  readonly id: number;
+  readonly organisationId: number;
+  readonly key: string;
+  readonly name: string;
+  readonly surface: Surface;
+  /** Normalised origin patterns (see domain/origins.ts) whose pages may send decisions and events. */
+  readonly allowedOrigins: readonly string[];
+  /** Set when archived: the collector refuses the site, its evidence and analytics stay readable. */
+  readonly archivedAt: Date | null;
+}
+
+/** A site with the policy version its visitors decide under now (the newest published one). */
+export interface SiteWithPolicy extends Site {
+  readonly policy: PolicyVersion | null;
+}
+
+/** A site the public surfaces can serve: not archived, with a published policy. */
+export type PublishedSite = SiteWithPolicy & { readonly policy: PolicyVersion };

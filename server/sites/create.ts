@@ -1,0 +1,16 @@
+/** Creating a site together with what it starts with, in one transaction: it works at once or does not exist. */
+import type { Site } from '../domain/sites.ts';
+import type { Db } from '../db/create.ts';
+import { addInventoryItem } from '../queries/inventory.ts';
+import { publishPolicyVersion } from '../queries/policies.ts';
+import { createSite, type NewSite } from '../queries/sites.ts';
+import type { SiteContent } from './template.ts';
+
+export async function createSiteWithContent(db: Db, site: NewSite, content: SiteContent): Promise<Site> {
+  return db.transaction().execute(async (trx) => {
+    const created = await createSite(trx, site);
+    await publishPolicyVersion(trx, created.id, content.policy);
+    for (const item of content.inventory) await addInventoryItem(trx, created.id, item);
+    return created;
+  });
+}
