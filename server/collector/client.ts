@@ -53,8 +53,9 @@ export function clientRateKey(key: string, address: string, siteId: number, cons
  */
 export function isOwnOrigin(c: Context, origin: string, publicUrl: string, trustProxy: boolean): boolean {
   if (origin === publicUrl) return true;
-  const host = (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host');
-  return host !== undefined && URL.canParse(origin) && new URL(origin).host === host.toLowerCase();
+  // The request URL's host is the Host header the browser sent (the Node adapter builds the URL from it).
+  const host = (trustProxy && c.req.header('x-forwarded-host')) || new URL(c.req.url).host;
+  return URL.canParse(origin) && new URL(origin).host === host.toLowerCase();
 }
 
 // User-agent strings repeat heavily; parsing one costs far more than a map lookup.

@@ -18,7 +18,7 @@ export function parseOriginPattern(text: string): OriginPatternResult {
   const input = text.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input)?.[1]?.toLowerCase();
   if (!scheme) {
-    const example = `https://${input.replace(/^[a-z]*:?\/*/i, '') || 'example.com'}`;
+    const example = `https://${input.replace(/^\/+/, '') || 'example.com'}`;
     return problem(`"${input}" needs a scheme: write ${example}`, `«${input}» mangler protokoll: skriv ${example}`);
   }
   if (scheme !== 'https' && scheme !== 'http') return problem(`"${input}" must start with https:// or http://`, `«${input}» må begynne med https:// eller http://`);

@@ -1,13 +1,17 @@
 /**
  * The daily retention job: deletes each organisation's analytics events and consent records once they are older
- * than its retention settings, and sessions that have expired. Every run that deletes anything is audited.
+ * than its retention settings, sessions that have expired, and the installation check's old hourly counts. Every
+ * run that deletes events or evidence is audited.
  */
 import type { Db } from '../db/create.ts';
 import { recordAudit } from '../queries/audit.ts';
 import { pruneConsentChain } from '../queries/consent-records.ts';
 import { deleteExpiredSessions } from '../queries/sessions.ts';
+import { pruneSiteActivity } from '../queries/site-activity.ts';
 
 const DAY_MS = 86_400_000;
+/** The installation check reads the last day; a month more shows a pattern without keeping a history. */
+const SITE_ACTIVITY_DAYS = 30;
 
 export interface RetentionResult {
   readonly organisationId: number;
@@ -51,6 +55,7 @@ export async function enforceRetention(db: Db, now: Date): Promise<RetentionResu
     results.push(result);
   }
   await deleteExpiredSessions(db, now);
+  await pruneSiteActivity(db, new Date(now.getTime() - SITE_ACTIVITY_DAYS * DAY_MS));
   return results;
 }
 

@@ -79,7 +79,20 @@ export async function readInstallActivity(db: Db, siteId: number, refusedSince: 
   };
 }
 
-export async function deleteSiteActivityBefore(db: Db, cutoff: Date): Promise<number> {
-  const result = await db.deleteFrom('site_origin_activity').where('hour', '<', cutoff).executeTakeFirst();
+/** Forgets hours before the cutoff, except each site's newest hour of each kind: "last decision" outlives the window. */
+export async function pruneSiteActivity(db: Db, cutoff: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('site_origin_activity as old')
+    .where('old.hour', '<', cutoff)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('site_origin_activity as newer')
+          .select('newer.hour')
+          .whereRef('newer.site_id', '=', 'old.site_id')
+          .whereRef('newer.kind', '=', 'old.kind')
+          .whereRef('newer.hour', '>', 'old.hour'),
+      ),
+    )
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

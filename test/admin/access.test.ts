@@ -52,6 +52,11 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'PUT', path: (ids) => `/api/admin/users/${ids.userId}/roles`, permission: 'users.manage', body: () => ({ roles: ['analyst'] }) },
   { method: 'PUT', path: (ids) => `/api/admin/users/${ids.userId}/blocked`, permission: 'users.manage', body: () => ({ blocked: false }) },
   { method: 'GET', path: () => '/api/admin/sites', permission: 'sites.read' },
+  { method: 'POST', path: () => '/api/admin/sites', permission: 'sites.manage', body: () => ({ key: `access-${++created}`, name: 'New', surface: 'web', allowedOrigins: [] }) },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}`, permission: 'sites.manage', body: () => ({ name: 'Min Bedrift', allowedOrigins: [] }) },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/archived`, permission: 'sites.manage', body: () => ({ archived: false }) },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/install`, permission: 'sites.manage' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/install/check`, permission: 'sites.manage' },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory`, permission: 'sites.manage' },
   { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory`, permission: 'sites.manage', body: () => inventoryItem },
   { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory/${ids.itemId}`, permission: 'sites.manage', body: () => inventoryItem },
@@ -115,6 +120,7 @@ describe.each(engines)('admin API access on %s', (engine) => {
       users: await db.selectFrom('users').select(['id', 'roles', 'blocked_at']).where('organisation_id', '=', context.demo.organisationId).orderBy('id').execute(),
       inventory: await db.selectFrom('inventory_items').select(['id', 'name', 'retired_at']).where('site_id', '=', ids.siteId).orderBy('id').execute(),
       policies: await db.selectFrom('policy_versions').select('id').where('site_id', '=', ids.siteId).execute(),
+      sites: await db.selectFrom('sites').selectAll().where('organisation_id', '=', context.demo.organisationId).orderBy('id').execute(),
       retention: await db.selectFrom('organisations').selectAll().where('id', '=', context.demo.organisationId).executeTakeFirstOrThrow(),
     });
     const before = await snapshot();

@@ -11,7 +11,7 @@ export interface StaffClient {
   readonly user: StaffUser;
   readonly csrfToken: string;
   get(path: string): Promise<Response>;
-  send(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Response>;
+  send(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
 let counter = 0;
@@ -29,10 +29,10 @@ export function clientFor(app: Hono, user: StaffUser, cookie: string, csrfToken:
     user,
     csrfToken,
     get: async (path) => app.request(path, { headers: { cookie } }),
-    send: async (method, path, body) =>
+    send: async (method, path, body, headers = {}) =>
       app.request(path, {
         method,
-        headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', origin: TEST_ORIGIN },
+        headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', origin: TEST_ORIGIN, ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
   };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enforceRetention } from '../../server/jobs/retention.ts';
+import { addSiteActivity } from '../../server/queries/site-activity.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
 import { seedActivity } from './fixtures.ts';
@@ -32,5 +33,20 @@ describe.each(engines)('daily retention job on %s', (engine) => {
       { action: 'retention.enforce', detail: { eventsDeleted: 12, consentRecordsDeleted: 4, eventRetentionDays: 30, consentRetentionDays: 800 } },
     ]);
     expect(await enforceRetention(db, new Date())).toEqual([{ organisationId: context.demo.organisationId, eventsDeleted: 0, consentRecordsDeleted: 0 }]);
+  });
+
+  it("forgets the installation check's old hours but keeps each site's newest of each kind", async () => {
+    const db = context.database.db;
+    const [first, second] = context.demo.sites;
+    const daysAgo = (days: number) => new Date(Math.floor((Date.now() - days * DAY) / 3_600_000) * 3_600_000);
+    const row = (siteId: number, kind: 'decision' | 'event' | 'refused', days: number) => ({ siteId, kind, origin: 'https://kunde.no', hour: daysAgo(days), count: 1, lastAt: daysAgo(days) });
+    await addSiteActivity(db, [row(first!.id, 'decision', 60), row(first!.id, 'decision', 45), row(first!.id, 'refused', 50), row(second!.id, 'event', 70), row(second!.id, 'event', 1)]);
+    await enforceRetention(db, new Date());
+    const left = await db.selectFrom('site_origin_activity').select(['site_id', 'kind', 'hour']).orderBy('site_id').orderBy('kind').orderBy('hour').execute();
+    expect(left).toEqual([
+      { site_id: first!.id, kind: 'decision', hour: daysAgo(45) },
+      { site_id: first!.id, kind: 'refused', hour: daysAgo(50) },
+      { site_id: second!.id, kind: 'event', hour: daysAgo(1) },
+    ]);
   });
 });

@@ -35,6 +35,28 @@ describe.each(engines)('admin sessions on %s', (engine) => {
     }
   });
 
+  it("writes failed logins of a known account into its organisation's audit log, in the caller's language", async () => {
+    const admin = await signedInStaff(context, ['admin']);
+    const wrong = await context.app.request('/api/admin/session/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: TEST_ORIGIN, 'accept-language': 'nb' },
+      body: JSON.stringify({ email: admin.user.email, password: 'wrong password!!' }),
+    });
+    expect(((await wrong.json()) as { error: { message: string } }).error.message).toBe('Feil e-post eller passord');
+    await context.database.db.updateTable('users').set({ blocked_at: new Date() }).where('id', '=', admin.user.id).execute();
+    expect((await login(context.app, admin.user.email)).status).toBe(403);
+    const audit = await context.database.db
+      .selectFrom('audit_log')
+      .select(['organisation_id', 'user_email', 'action', 'detail', 'client_hash'])
+      .where('action', '=', 'login.failed')
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([
+      { organisation_id: context.demo.organisationId, user_email: admin.user.email, action: 'login.failed', detail: { reason: 'password' }, client_hash: expect.any(String) },
+      { organisation_id: context.demo.organisationId, user_email: admin.user.email, action: 'login.failed', detail: { reason: 'blocked' }, client_hash: expect.any(String) },
+    ]);
+  });
+
   it('rate-limits repeated login attempts with 429', async () => {
     // At once, as a script would: the limit is taken before the (slow) password check, so timing cannot blur it.
     const responses = await Promise.all(Array.from({ length: 12 }, () => login(context.app, 'guess@example.test', 'not it at all')));

@@ -20,19 +20,20 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-async function buildContext(engine: Engine, publicUrl: string, env: Record<string, string>): Promise<TestContext> {
+/** A server as it is before anyone set it up: no organisation, no demo. */
+export type BareTestContext = Omit<TestContext, 'demo'>;
+
+async function buildBareContext(engine: Engine, publicUrl: string, env: Record<string, string>): Promise<BareTestContext> {
   const database = await createTestDatabase(engine);
   const config: Config = {
     ...loadConfig({ SAMTYKKE_PUBLIC_URL: publicUrl, SAMTYKKE_RATE_LIMIT: '0', ...env }),
     database: database.config,
   };
-  const demo = await seedDemo(database.db, config.publicUrl);
   const deps = await createDeps(config, database.db);
   return {
     app: createApp(deps),
     deps,
     database,
-    demo,
     close: async () => {
       await drainDeps(deps);
       await database.drop();
@@ -40,9 +41,19 @@ async function buildContext(engine: Engine, publicUrl: string, env: Record<strin
   };
 }
 
+async function buildContext(engine: Engine, publicUrl: string, env: Record<string, string>): Promise<TestContext> {
+  const context = await buildBareContext(engine, publicUrl, env);
+  return { ...context, demo: await seedDemo(context.database.db, publicUrl) };
+}
+
 /** For `app.request()` tests: no socket. */
 export function createTestContext(engine: Engine, env: Record<string, string> = {}): Promise<TestContext> {
   return buildContext(engine, TEST_ORIGIN, env);
+}
+
+/** For `app.request()` tests of the first run: an empty database. */
+export function createBareTestContext(engine: Engine, env: Record<string, string> = {}): Promise<BareTestContext> {
+  return buildBareContext(engine, TEST_ORIGIN, env);
 }
 
 /** Listening on a free port of 127.0.0.1, for browsers and load; publicUrl (and the demo's origin) is that address. */
