@@ -1,6 +1,19 @@
 /** The dashboard's only knowledge of URLs: every call to the admin API and the public declaration goes through here. */
 import type { ConsentOverview } from '../server/admin/consent-stats.ts';
-import type { AuditLogItem, ConsentRecordView, HistoryEntry, Retention, SessionInfo, SiteSummary, Wire } from '../server/admin/contract.ts';
+import type {
+  AuditLogItem,
+  ConsentRecordView,
+  HistoryEntry,
+  InstallCheck,
+  InstallGuide,
+  Retention,
+  SessionInfo,
+  SetupRequest,
+  SetupStatus,
+  SiteSummary,
+  Snippet,
+  Wire,
+} from '../server/admin/contract.ts';
 import type { UsageOverview } from '../server/admin/usage.ts';
 import type { Declaration } from '../server/contract.ts';
 import type { ErrorBody } from '../server/errors.ts';
@@ -10,10 +23,14 @@ import type { Role, StaffUser } from '../server/domain/roles.ts';
 import type { BreakdownRow, UsageFilter } from '../server/domain/stats.ts';
 import type { NewInventoryItem } from '../server/queries/inventory.ts';
 import type { NewPolicyVersion } from '../server/queries/policies.ts';
+import type { NewSite, SiteChanges } from '../server/queries/sites.ts';
+import { locale } from './i18n.ts';
 
 export type { Declaration };
 export type Session = Wire<SessionInfo>;
 export type Site = Wire<SiteSummary>;
+export type Guide = Wire<InstallGuide>;
+export type Check = Wire<InstallCheck>;
 export type User = Wire<StaffUser>;
 export type Overview = Wire<UsageOverview>;
 export type Breakdown = Wire<BreakdownRow>;
@@ -22,10 +39,14 @@ export type Item = Wire<InventoryItem>;
 export type ItemInput = NewInventoryItem;
 export type Policy = Wire<PolicyVersion>;
 export type PolicyInput = NewPolicyVersion;
+/** The organisation comes from the session. */
+export type SiteInput = Omit<NewSite, 'organisationId'>;
+/** PUT /sites/:id changes the name, the allowed origins, or both. */
+export type SiteUpdate = SiteChanges;
 export type RecordRow = Wire<ConsentRecordView>;
 export type HistoryRow = Wire<HistoryEntry>;
 export type AuditRow = Wire<AuditLogItem>;
-export type { Retention, Role, UsageFilter };
+export type { Retention, Role, Snippet, UsageFilter };
 
 export interface Period {
   readonly period: 'today' | '7d' | '30d' | 'custom';
@@ -71,7 +92,9 @@ function query(values: Record<string, string | number | undefined>): string {
 }
 
 async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
+  // The server writes its error messages in the dashboard's language. Peeked, not read: a page's effect that loads
+  // data must not rerun (and drop a half-edited form) when the language changes.
+  const headers: Record<string, string> = { 'accept-language': locale.peek() };
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
@@ -94,6 +117,15 @@ export const api = {
   session: () => request<Session>('GET', `${admin}/session`),
   login: (email: string, password: string) => request<Session>('POST', `${admin}/session/login`, { email, password }),
   logout: () => request<void>('POST', `${admin}/session/logout`),
+  setupStatus: () => request<SetupStatus>('GET', `${admin}/setup`),
+  setup: (body: SetupRequest) => request<Session>('POST', `${admin}/setup`, body),
+
+  sites: () => request<Site[]>('GET', `${admin}/sites`),
+  createSite: (site: SiteInput) => request<Site>('POST', `${admin}/sites`, site),
+  updateSite: (siteId: number, changes: SiteUpdate) => request<Site>('PUT', `${admin}/sites/${siteId}`, changes),
+  setSiteArchived: (siteId: number, archived: boolean) => request<Site>('PUT', `${admin}/sites/${siteId}/archived`, { archived }),
+  installGuide: (siteId: number) => request<Guide>('GET', `${admin}/sites/${siteId}/install`),
+  installCheck: (siteId: number) => request<Check>('GET', `${admin}/sites/${siteId}/install/check`),
 
   usageOverview: (siteId: number, period: Period, filters: readonly UsageFilter[]) =>
     request<Overview>('GET', `${admin}/sites/${siteId}/usage/overview${query({ ...periodQuery(period), ...filterQuery(filters) })}`),

@@ -1,31 +1,50 @@
-/** The dashboard shell: sign-in, navigation by role, language switch and the open page. */
+/** The dashboard shell: set-up, sign-in, navigation by role, language switch and the open page. */
 import type { FunctionComponent } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { Permission } from '../server/domain/roles.ts';
-import { Loading } from './components/states.tsx';
+import { PageLink } from './components/link.tsx';
+import { Loading, NoSite } from './components/states.tsx';
 import { t, toggleLocale } from './i18n.ts';
-import { can, navigate, restoreSession, route, session, sessionChecked, signOut } from './models/session.ts';
+import { can, restoreSession, route, session, sessionChecked, signOut, sites } from './models/session.ts';
 import { AuditPage } from './pages/audit.tsx';
 import { ConsentPage } from './pages/consent.tsx';
+import { InstallPage } from './pages/install.tsx';
 import { InventoryPage } from './pages/inventory.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { PolicyPage } from './pages/policy.tsx';
 import { RecordsPage } from './pages/records.tsx';
+import { SetupPage } from './pages/setup.tsx';
+import { SitesPage } from './pages/sites.tsx';
 import { UsersPage } from './pages/users.tsx';
 
-const PAGES: ReadonlyArray<{ path: string; label: Parameters<typeof t>[0]; permission: Permission; page: FunctionComponent }> = [
-  { path: 'overview', label: 'navOverview', permission: 'usage.read', page: OverviewPage },
-  { path: 'consent', label: 'navConsent', permission: 'consent_stats.read', page: ConsentPage },
-  { path: 'inventory', label: 'navInventory', permission: 'sites.manage', page: InventoryPage },
-  { path: 'policy', label: 'navPolicy', permission: 'sites.manage', page: PolicyPage },
-  { path: 'records', label: 'navRecords', permission: 'records.read', page: RecordsPage },
+interface PageEntry {
+  readonly path: string;
+  readonly label: Parameters<typeof t>[0];
+  readonly permission: Permission;
+  readonly page: FunctionComponent;
+  /** Shows what to do instead while the organisation has no site. */
+  readonly needsSite?: boolean;
+}
+
+const PAGES: readonly PageEntry[] = [
+  { path: 'overview', label: 'navOverview', permission: 'usage.read', page: OverviewPage, needsSite: true },
+  { path: 'consent', label: 'navConsent', permission: 'consent_stats.read', page: ConsentPage, needsSite: true },
+  { path: 'sites', label: 'navSites', permission: 'sites.manage', page: SitesPage },
+  { path: 'install', label: 'navInstall', permission: 'sites.manage', page: InstallPage, needsSite: true },
+  { path: 'inventory', label: 'navInventory', permission: 'sites.manage', page: InventoryPage, needsSite: true },
+  { path: 'policy', label: 'navPolicy', permission: 'sites.manage', page: PolicyPage, needsSite: true },
+  { path: 'records', label: 'navRecords', permission: 'records.read', page: RecordsPage, needsSite: true },
   { path: 'users', label: 'navUsers', permission: 'users.manage', page: UsersPage },
   { path: 'audit', label: 'navAudit', permission: 'audit.read', page: AuditPage },
 ];
 
 export function App() {
-  useEffect(() => void restoreSession(), []);
+  // The setup link is opened before any account exists: there is no session to ask for until set-up opens one.
+  useEffect(() => {
+    if (route.value !== 'setup') void restoreSession();
+  }, []);
+  if (route.value === 'setup' && !session.value) return <SetupPage />;
   if (!sessionChecked.value) return <Loading />;
   const current = session.value;
   if (!current) return <LoginPage />;
@@ -37,17 +56,9 @@ export function App() {
         <strong class="brand">{t('appName')}</strong>
         <nav aria-label="main">
           {allowed.map((page) => (
-            <a
-              key={page.path}
-              href={`/dashboard/${page.path}`}
-              aria-current={page === open ? 'page' : undefined}
-              onClick={(event) => {
-                event.preventDefault();
-                navigate(page.path);
-              }}
-            >
+            <PageLink key={page.path} page={page.path} current={page === open}>
               {t(page.label)}
-            </a>
+            </PageLink>
           ))}
         </nav>
         <div class="account">
@@ -64,7 +75,7 @@ export function App() {
         {open ? (
           <>
             <h1>{t(open.label)}</h1>
-            <open.page key={open.path} />
+            {open.needsSite && sites.value.length === 0 ? <NoSite /> : <open.page key={open.path} />}
           </>
         ) : (
           <p class="empty">{t('forbidden')}</p>

@@ -1,8 +1,13 @@
 /** The site and period pickers that sit on top of the analytics and settings pages. */
 import type { Signal } from '@preact/signals';
-import type { Period } from '../api.ts';
+import type { Period, Site } from '../api.ts';
 import { t } from '../i18n.ts';
 import { siteId, sites } from '../models/session.ts';
+
+/** Archived sites stay in the pickers, since their evidence and analytics stay readable. */
+export function siteLabel(site: Site): string {
+  return site.archivedAt ? `${site.name} (${site.surface}, ${t('archived').toLowerCase()})` : `${site.name} (${site.surface})`;
+}
 
 export function SitePicker({ allowAll, value }: { allowAll?: boolean; value?: Signal<number | null> }) {
   const selected = value ?? siteId;
@@ -19,7 +24,7 @@ export function SitePicker({ allowAll, value }: { allowAll?: boolean; value?: Si
         {allowAll && <option value="">{t('allSites')}</option>}
         {sites.value.map((site) => (
           <option key={site.id} value={String(site.id)}>
-            {site.name} ({site.surface})
+            {siteLabel(site)}
           </option>
         ))}
       </select>

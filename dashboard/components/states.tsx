@@ -2,6 +2,8 @@
 import type { ComponentChildren } from 'preact';
 import { t } from '../i18n.ts';
 import type { Loader } from '../models/loader.ts';
+import { can } from '../models/session.ts';
+import { PageLink } from './link.tsx';
 
 export function Loading() {
   return (
@@ -31,4 +33,13 @@ export function Loaded<T>({ loader, children }: { loader: Loader<T>; children: (
   const data = loader.data.value;
   if (data === null) return <Loading />;
   return <div class={loader.loading.value ? 'refreshing' : undefined}>{children(data)}</div>;
+}
+
+/** In place of a page that needs a site, while the organisation has none: where to create one, or whom to ask. */
+export function NoSite() {
+  return (
+    <p class="empty">
+      {t('noSite')} {can('sites.manage') ? <PageLink page="sites">{t('createFirstSite')}</PageLink> : t('askAdmin')}
+    </p>
+  );
 }

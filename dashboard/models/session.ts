@@ -22,16 +22,18 @@ function ended(): void {
   sessionEndedNotice.value = true;
 }
 
-function adopt(value: Session): void {
+/** Takes over a session the server opened: at start-up, after signing in, and after set-up signed the first admin in. */
+export function adoptSession(value: Session): void {
   connectSession(value.csrfToken, ended);
   session.value = value;
+  sessionChecked.value = true;
   sessionEndedNotice.value = false;
   if (!value.sites.some((site) => site.id === siteId.value)) siteId.value = value.sites[0]?.id ?? null;
 }
 
 export async function restoreSession(): Promise<void> {
   try {
-    adopt(await api.session());
+    adoptSession(await api.session());
   } catch (failure) {
     if (!(failure instanceof ApiFailure && failure.status === 401)) signInMessage.value = String((failure as Error).message);
     session.value = null;
@@ -44,10 +46,16 @@ export async function restoreSession(): Promise<void> {
 export async function signIn(email: string, password: string): Promise<void> {
   signInMessage.value = null;
   try {
-    adopt(await api.login(email, password));
+    adoptSession(await api.login(email, password));
   } catch (failure) {
     signInMessage.value = failure instanceof ApiFailure ? failure.message : String(failure);
   }
+}
+
+/** The site list changes with every create, edit and archive; the pickers read it from the session. */
+export async function reloadSites(): Promise<void> {
+  const list = await api.sites();
+  if (session.value) session.value = { ...session.value, sites: list };
 }
 
 export async function signOut(): Promise<void> {

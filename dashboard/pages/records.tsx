@@ -1,6 +1,7 @@
 /** Consent records for privacy officers: search, history with chain status, exports and data-subject requests. */
 import { useEffect, useMemo } from 'preact/hooks';
 import { api, type HistoryRow, type RecordRow, type RecordSearch } from '../api.ts';
+import { siteLabel } from '../components/controls.tsx';
 import { ErrorNote, Loaded } from '../components/states.tsx';
 import { Table, type Column } from '../components/table.tsx';
 import { ACTIONS } from '../../server/domain/consent.ts';
@@ -49,7 +50,7 @@ function SearchForm({ model }: { model: RecordsModel }) {
           <option value="">{t('allSites')}</option>
           {sites.value.map((site) => (
             <option key={site.id} value={site.id}>
-              {site.name}
+              {siteLabel(site)}
             </option>
           ))}
         </select>

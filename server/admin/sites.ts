@@ -48,7 +48,12 @@ const newSiteSchema = z.strictObject({
   allowedOrigins: allowedOrigins.default([]),
 });
 
-const siteChangesSchema = z.strictObject({ name: siteName, allowedOrigins });
+// Either or both: adding one origin from the installation check must not undo a rename made meanwhile.
+const siteChangesSchema = z
+  .strictObject({ name: siteName.optional(), allowedOrigins: allowedOrigins.optional() })
+  .refine((changes) => changes.name !== undefined || changes.allowedOrigins !== undefined, {
+    error: () => say({ en: 'give a new name, new allowed origins, or both', nb: 'oppgi nytt navn, nye tillatte opprinnelser eller begge' }),
+  });
 
 async function summaryOf(c: AdminContext, deps: AppDeps, siteId: number): Promise<SiteSummary> {
   const summary = (await listOrganisationSites(deps.db, c.get('user').organisationId)).find((site) => site.id === siteId);
@@ -85,12 +90,12 @@ export function siteRoutes(deps: AppDeps): Hono<AdminEnv> {
   app.put('/:siteId', manage, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
     const changes = await parseBody(c, siteChangesSchema);
-    const updated = changedOrGone(await deps.sites.update(site, changes));
+    changedOrGone(await deps.sites.update(site, changes));
     await audit(c, deps, {
       action: 'site.update',
       siteId: site.id,
       target: site.key,
-      detail: { name: updated.name, allowedOrigins: updated.allowedOrigins, before: { name: site.name, allowedOrigins: site.allowedOrigins } },
+      detail: { ...changes, before: { name: site.name, allowedOrigins: site.allowedOrigins } },
     });
     return c.json(await summaryOf(c, deps, site.id));
   });
@@ -113,7 +118,9 @@ export function siteRoutes(deps: AppDeps): Hono<AdminEnv> {
     // This process's latest counts first, so a decision made a moment ago is already in the answer.
     await deps.activity.flush();
     const activity = await readInstallActivity(deps.db, site.id, new Date(Date.now() - DAY_MS));
-    const check: InstallCheck = { allowedOrigins: site.allowedOrigins, archived: site.archivedAt !== null, ...activity };
+    // An origin refused before it was added is fixed: listing it for the rest of the day would only alarm.
+    const refused = activity.refused.filter((row) => !deps.sites.allowsOrigin(site, row.origin));
+    const check: InstallCheck = { allowedOrigins: site.allowedOrigins, archived: site.archivedAt !== null, ...activity, refused };
     return c.json(check);
   });
   return app;

@@ -69,27 +69,30 @@ export function collectorRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const limitBody = bodySizeLimit(deps.config.bodyLimitBytes);
 
-  // CORS for the browser widget: any origin some site allows may ask; each request is then checked against its own site.
+  // CORS for the browser widget. The widget sends text/plain, which needs no preflight, and every answer names its
+  // origin so the page can read it, a refusal included: the request is judged against its own site either way, and
+  // the page's developer sees why it was refused. A preflight (for application/json) is granted only to an origin
+  // some site allows.
+  const allowedAnywhere = async (c: Context, origin: string) =>
+    isOwnOrigin(c, origin, deps.config.publicUrl, deps.config.trustProxy) || (await deps.sites.allowsOriginOfAnySite(origin));
   app.use('/api/consent', limitBody);
   app.use('/api/events', limitBody);
   for (const path of ['/api/consent', '/api/events']) {
     app.use(path, async (c, next) => {
       const origin = c.req.header('origin');
-      const allowed =
-        origin !== undefined &&
-        (isOwnOrigin(c, origin, deps.config.publicUrl, deps.config.trustProxy) || (await deps.sites.allowsOriginOfAnySite(origin)));
-      if (allowed) {
+      const preflight = c.req.method === 'OPTIONS';
+      if (preflight && !(origin !== undefined && (await allowedAnywhere(c, origin)))) {
+        throw new ApiError(403, 'origin_not_allowed', `Origin ${origin ?? '(none)'} is not allowed by any site`);
+      }
+      if (origin !== undefined) {
         c.header('Access-Control-Allow-Origin', origin);
         c.header('Vary', 'Origin');
       }
-      if (c.req.method === 'OPTIONS') {
-        if (!allowed) throw new ApiError(403, 'origin_not_allowed', `Origin ${origin ?? '(none)'} is not allowed by any site`);
-        c.header('Access-Control-Allow-Methods', 'POST');
-        c.header('Access-Control-Allow-Headers', 'Content-Type');
-        c.header('Access-Control-Max-Age', '86400');
-        return c.body(null, 204);
-      }
-      await next();
+      if (!preflight) return next();
+      c.header('Access-Control-Allow-Methods', 'POST');
+      c.header('Access-Control-Allow-Headers', 'Content-Type');
+      c.header('Access-Control-Max-Age', '86400');
+      return c.body(null, 204);
     });
   }
 

@@ -112,6 +112,16 @@ describe.each(engines)('site management on %s', (engine) => {
     expect((await decideFrom(site.key, 'https://portal.kunde.no')).status).toBe(201);
     const bad = await admin.send('PUT', `/api/admin/sites/${site.id}`, { name: 'X', allowedOrigins: ['https://portal.kunde.no?x'] });
     expect(await errorOf(bad)).toMatchObject({ field: 'allowedOrigins.0' });
+    expect(await errorOf(await admin.send('PUT', `/api/admin/sites/${site.id}`, {}))).toMatchObject({ code: 'invalid_body', message: expect.stringContaining('new name') });
+    // One field alone leaves the other as it is.
+    expect(await (await admin.send('PUT', `/api/admin/sites/${site.id}`, { allowedOrigins: ['https://portal.kunde.no', 'https://ny.kunde.no'] })).json()).toMatchObject({
+      name: 'Kunde Bedriftsportal',
+      allowedOrigins: ['https://portal.kunde.no', 'https://ny.kunde.no'],
+    });
+    expect(await (await admin.send('PUT', `/api/admin/sites/${site.id}`, { name: 'Kundeportalen' })).json()).toMatchObject({
+      name: 'Kundeportalen',
+      allowedOrigins: ['https://portal.kunde.no', 'https://ny.kunde.no'],
+    });
     const audit = await context.database.db.selectFrom('audit_log').select('detail').where('action', '=', 'site.update').where('site_id', '=', site.id).executeTakeFirstOrThrow();
     expect(audit.detail).toEqual({
       name: 'Kunde Bedriftsportal',
@@ -197,6 +207,12 @@ describe.each(engines)('site management on %s', (engine) => {
       { origin: 'https://www.kunde.no', count: 3, lastAt: expect.any(String) },
       { origin: 'https://nett.andre.no', count: 1, lastAt: expect.any(String) },
     ]);
+    // The refusal is readable by the page that made it, so its developer sees why.
+    const refusal = await decideFrom(site.key, 'https://www.kunde.no');
+    expect(refusal.headers.get('access-control-allow-origin')).toBe('https://www.kunde.no');
+    // Once the origin is added, its earlier refusals are fixed and leave the list.
+    await admin.send('PUT', `/api/admin/sites/${site.id}`, { allowedOrigins: ['https://bedrift.kunde.no', 'https://www.kunde.no'] });
+    expect((await check(site)).refused).toEqual([{ origin: 'https://nett.andre.no', count: 1, lastAt: expect.any(String) }]);
 
     // An app sends no Origin; the check says so rather than naming one.
     const appSite = await createSite({ surface: 'app', allowedOrigins: [] });
