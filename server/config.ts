@@ -29,7 +29,8 @@ export interface Config {
 
 type Env = Record<string, string | undefined>;
 
-class ConfigError extends Error {
+/** A setting is wrong; the message names it and what it must be. */
+export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
     super(`Configuration error: ${variable} ${problem}`);
     this.name = 'ConfigError';

@@ -3,8 +3,9 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createDemoAdmin } from './admin/demo-admin.ts';
 import { createApp } from './app.ts';
-import { loadConfig } from './config.ts';
-import { createDb } from './db/create.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createDb, type Db } from './db/create.ts';
+import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 import { startRetentionJob } from './jobs/retention.ts';
@@ -13,8 +14,19 @@ import { createSetupToken } from './queries/setup.ts';
 import { DEMO_SITE } from './widget/demo.tsx';
 import { createDeps, drainDeps } from './services.ts';
 
-const config = loadConfig();
-const db = await createDb(config.database);
+/** Start-up stops here with a message a person can act on: a wrong setting, or a data folder another process holds. */
+async function openDatabase(): Promise<{ config: Config; db: Db }> {
+  try {
+    const config = loadConfig();
+    return { config, db: await createDb(config.database, `server listening on ${config.publicUrl}`) };
+  } catch (error) {
+    if (!(error instanceof ConfigError || error instanceof DataDirInUseError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+const { config, db } = await openDatabase();
 const applied = await migrateToLatest(db);
 if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
 const demo = config.seedDemo ? await seedDemoIfEmpty(db, config.publicUrl) : null;
@@ -45,7 +57,8 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
         '',
         'No organisation exists yet. Set up yours, with its first admin, at this one-time link:',
         `  ${config.publicUrl}/dashboard/setup#${setupToken}`,
-        '(valid until used; a restart prints a new one. Or from the command line: npm run samtykke -- org add "Name", then user add.)',
+        '(valid until used; a restart prints a new one. The command line can do the same: org add "Name", then user add;',
+        ` on PGlite stop the server first, since one process at a time opens its data folder.)`,
       ].join('\n'),
     );
   }

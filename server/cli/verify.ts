@@ -1,24 +1,24 @@
 /** `samtykke verify --site KEY`: walks a site's consent chain and names the first broken record. */
 import { describeChainBreak } from '../domain/chain.ts';
 import { verifySiteChain } from '../queries/consent-records.ts';
-import type { CliCommand } from './main.ts';
+import { findSiteByKey, listSites } from '../queries/sites.ts';
+import { stringOption, UsageError, type CliCommand } from './command.ts';
 
-export const verifyCommand: CliCommand = {
+export const verifyCommand = {
   summary: "check a site's consent record hash chain",
   usage: 'verify --site KEY | --all',
+  help: 'Recomputes every stored record\'s hash and its link to the one before. Exit code 1 when a chain is broken.',
   options: { site: { type: 'string' }, all: { type: 'boolean' } },
   async run(db, values) {
-    const key = typeof values.site === 'string' ? values.site : undefined;
-    if (!key && !values.all) {
-      console.error('Name a site with --site KEY, or check every site with --all');
-      return 2;
-    }
-    const query = db.selectFrom('sites').select(['id', 'key']).orderBy('key');
-    const sites = await (key ? query.where('key', '=', key) : query).execute();
-    if (sites.length === 0) {
+    const key = stringOption(values, 'site');
+    if (key === undefined && !values.all) throw new UsageError('Name a site with --site KEY, or check every site with --all');
+    const named = key === undefined ? null : await findSiteByKey(db, key);
+    if (key !== undefined && !named) {
       console.error(`No site has the key "${key}"`);
       return 2;
     }
+    const sites = named ? [named] : await listSites(db);
+    if (sites.length === 0) console.log('No sites yet, so no consent chains to check.');
     let broken = 0;
     for (const site of sites) {
       const report = await verifySiteChain(db, site.id);
@@ -31,4 +31,4 @@ export const verifyCommand: CliCommand = {
     }
     return broken === 0 ? 0 : 1;
   },
-};
+} satisfies CliCommand;

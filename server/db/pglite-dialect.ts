@@ -57,7 +57,10 @@ class PgliteDriver implements Driver {
   private readonly lock = new ConnectionLock();
   private readonly connection: PgliteConnection;
 
-  constructor(private readonly pglite: PGlite) {
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly afterClose: () => void,
+  ) {
     this.connection = new PgliteConnection(pglite);
   }
 
@@ -90,16 +93,21 @@ class PgliteDriver implements Driver {
   async destroy(): Promise<void> {
     await this.lock.acquire();
     if (!this.pglite.closed) await this.pglite.close();
+    this.afterClose();
   }
 }
 
 export class PgliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  /** `afterClose` runs once PGlite has closed its files on destroy(): where the data folder's lock is released. */
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly afterClose: () => void = () => {},
+  ) {}
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PgliteDriver(this.pglite);
+    return new PgliteDriver(this.pglite, this.afterClose);
   }
   createQueryCompiler() {
     return new PostgresQueryCompiler();

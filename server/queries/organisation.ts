@@ -17,6 +17,12 @@ export interface SiteSummary {
   readonly policyVersion: number | null;
 }
 
+/** An organisation as `org list` shows it: with how many sites (archived ones included) and users it has. */
+export interface OrganisationOverview extends Organisation {
+  readonly siteCount: number;
+  readonly userCount: number;
+}
+
 export interface Retention {
   readonly eventRetentionDays: number;
   readonly consentRetentionDays: number;
@@ -28,6 +34,20 @@ export async function createOrganisation(db: Db, name: string): Promise<Organisa
 
 export async function listOrganisations(db: Db): Promise<Organisation[]> {
   return db.selectFrom('organisations').select(['id', 'name']).orderBy('id').execute();
+}
+
+export async function listOrganisationOverviews(db: Db): Promise<OrganisationOverview[]> {
+  const rows = await db
+    .selectFrom('organisations')
+    .select((eb) => [
+      'organisations.id',
+      'organisations.name',
+      eb.selectFrom('sites').select(eb.fn.countAll<number>().as('count')).whereRef('sites.organisation_id', '=', 'organisations.id').as('site_count'),
+      eb.selectFrom('users').select(eb.fn.countAll<number>().as('count')).whereRef('users.organisation_id', '=', 'organisations.id').as('user_count'),
+    ])
+    .orderBy('organisations.id')
+    .execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, siteCount: Number(row.site_count), userCount: Number(row.user_count) }));
 }
 
 export async function organisationName(db: Db, organisationId: number): Promise<string> {
