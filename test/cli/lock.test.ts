@@ -29,7 +29,7 @@ describe('samtykke on a PGlite data folder a server holds', () => {
     const refused = await addUser();
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toContain(`is in use by server/main.ts (pid ${server.pid} on this machine, since `);
+    expect(refused.stderr).toContain(`is in use by server listening on ${server.url} (pid ${server.pid} on this machine, since `);
     expect(refused.stderr).toContain(`Stop it first (Ctrl-C in its terminal, or kill ${server.pid}), then run this again`);
     expect(refused.stderr).toContain(`If no Samtykke process is running, delete ${lockPath}.`);
     expect(refused.stderr).not.toMatch(/^\s+at /m);
