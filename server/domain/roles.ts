@@ -20,20 +20,10 @@ export type Permission = (typeof PERMISSIONS)[number];
 /**
  * Admins are the terms' contact person: they set up sites and accounts and read everything in their organisation,
  * analytics, evidence and audit log included. Analysts read usage; privacy officers own the consent evidence and
- * answer data-subject requests (erasure stays theirs alone).
+ * alone answer data-subject requests, which show, export and erase one person's data.
  */
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: [
-    'sites.read',
-    'sites.manage',
-    'users.manage',
-    'usage.read',
-    'consent_stats.read',
-    'records.read',
-    'records.export',
-    'audit.read',
-    'retention.manage',
-  ],
+  admin: PERMISSIONS.filter((permission) => permission !== 'subject_requests.handle'),
   analyst: ['sites.read', 'usage.read'],
   privacy_officer: [
     'sites.read',
