@@ -66,6 +66,22 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     await context.close();
   });
 
+  test('records decisions on the demo reached at another address than SAMTYKKE_PUBLIC_URL', async () => {
+    // The server's public URL is http://127.0.0.1:PORT; a visitor on http://localhost:PORT is on another origin,
+    // and the widget still sends to the origin it was loaded from, which Samtykke's own pages may always use.
+    const other = environment.server.url.replace('127.0.0.1', 'localhost');
+    const { page, context, errors } = await freshPage(environment.browser);
+    await page.goto(`${other}/demo`);
+    await page.locator(NOTICE).waitFor();
+    const recorded = page.waitForResponse((response) => response.url() === `${other}/api/consent` && response.status() === 201);
+    await page.getByRole('button', { name: 'Avvis alle', exact: true }).click();
+    await recorded;
+    const [record] = await consentRecords(environment.server, await consentIdOf(page));
+    expect(record).toMatchObject({ action: 'reject_all', page_url: `${other}/demo` });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   test('Reject all keeps everything held back and records the decision', async () => {
     const { page, context, requests, errors } = await openDemo();
     await page.evaluate(() => {
