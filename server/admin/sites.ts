@@ -56,7 +56,7 @@ const siteChangesSchema = z
   });
 
 async function summaryOf(c: AdminContext, deps: AppDeps, siteId: number): Promise<SiteSummary> {
-  const summary = (await listOrganisationSites(deps.db, c.get('user').organisationId)).find((site) => site.id === siteId);
+  const [summary] = await listOrganisationSites(deps.db, c.get('user').organisationId, siteId);
   if (!summary) throw new Error(`Site ${siteId} vanished while it was being changed`);
   return summary;
 }

@@ -38,7 +38,7 @@ function bound(locale: Locale, which: Bound, origin: string, limit: number | big
   return which === 'min' ? (locale === 'nb' ? `må være minst ${n}` : `must be at least ${n}`) : locale === 'nb' ? `kan være høyst ${n}` : `may be at most ${n}`;
 }
 
-export function adminMessage(locale: Locale, issue: RawIssue): string | undefined {
+function adminMessage(locale: Locale, issue: RawIssue): string | undefined {
   const nb = locale === 'nb';
   switch (issue.code) {
     case 'invalid_type': {

@@ -67,9 +67,12 @@ export async function findOrganisation(db: Db, reference: string): Promise<Organ
   return rows.length === 1 ? rows[0]! : null;
 }
 
-/** Active sites first, by name; archived ones after them, still listed so their evidence stays reachable. */
-export async function listOrganisationSites(db: Db, organisationId: number): Promise<SiteSummary[]> {
-  const rows = await db
+/**
+ * Active sites first, by name; archived ones after them, still listed so their evidence stays reachable. With
+ * `onlySiteId`, just that one (still only within the organisation), as a change answers with it.
+ */
+export async function listOrganisationSites(db: Db, organisationId: number, onlySiteId?: number): Promise<SiteSummary[]> {
+  let query = db
     .selectFrom('sites')
     .leftJoin('policy_versions', (join) => join.onRef('policy_versions.site_id', '=', 'sites.id').on('policy_versions.published_at', 'is not', null))
     .select([
@@ -84,8 +87,9 @@ export async function listOrganisationSites(db: Db, organisationId: number): Pro
     .where('sites.organisation_id', '=', organisationId)
     .groupBy(['sites.id', 'sites.key', 'sites.name', 'sites.surface', 'sites.allowed_origins', 'sites.archived_at'])
     .orderBy((eb) => eb('sites.archived_at', 'is not', null))
-    .orderBy('sites.name')
-    .execute();
+    .orderBy('sites.name');
+  if (onlySiteId !== undefined) query = query.where('sites.id', '=', onlySiteId);
+  const rows = await query.execute();
   return rows.map((row) => ({
     id: row.id,
     key: row.key,

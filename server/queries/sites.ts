@@ -106,7 +106,7 @@ async function withPolicy(db: Db, row: SiteRow): Promise<SiteWithPolicy> {
   return { ...toSite(row), policy: await currentPolicyVersion(db, row.id) };
 }
 
-export function toSite(row: SiteRow): Site {
+function toSite(row: SiteRow): Site {
   return {
     id: row.id,
     organisationId: row.organisation_id,

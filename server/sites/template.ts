@@ -13,7 +13,7 @@ export interface SiteContent {
   readonly inventory: readonly NewInventoryItem[];
 }
 
-export const TEMPLATE_LIFETIME_MONTHS = 12;
+const TEMPLATE_LIFETIME_MONTHS = 12;
 
 const TEMPLATE_TEXTS: Localized<PolicyTexts> = {
   nb: {
