@@ -180,6 +180,9 @@ async function prefillChain(db: Db, siteId: number, ids: RunIds, count: number, 
       account: null,
       recordedAt,
       clientHash: 'prefilled',
+      shownHash: null,
+      gpc: false,
+      stale: false,
     }));
     await appendConsentRecords(db, siteId, records);
   }

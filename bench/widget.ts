@@ -2,8 +2,9 @@
  * The widget benchmark (issue 3): Samtykke's banner against vanilla-cookieconsent configured with the same three
  * categories and the same texts, in one headless Chromium in one run. Both pages are served from memory through
  * the browser's request interception, so the network is the same for both: what differs is the code.
- * Figures: gzip bytes of everything the banner page loads, the median time from navigation start to the banner
- * being visible, and the median main-thread script time until then (CDP Performance.getMetrics ScriptDuration).
+ * Figures: gzip bytes of everything the banner page loads (ours as served, in the default configuration and with
+ * every feature a site can switch on), the median time from navigation start to the banner being visible, and the
+ * median main-thread script time until then (CDP Performance.getMetrics ScriptDuration).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -15,6 +16,8 @@ import { createDb } from '../server/db/create.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 import { DEMO_POLICY_TEXTS } from '../server/demo/content.ts';
 import { seedDemo } from '../server/demo/seed.ts';
+import { DEFAULT_LABELS } from '../server/domain/banner.ts';
+import type { SiteFeatures } from '../server/domain/sites.ts';
 import { createDeps, drainDeps } from '../server/services.ts';
 import { CHROMIUM_PATH, DESKTOP_USER_AGENT } from '../test/helpers/browser.ts';
 import { buildWidget } from '../widget/build.ts';
@@ -24,7 +27,7 @@ import { positiveInteger, type OptionValues, type Scenario } from './lib/scenari
 
 const ORIGIN = 'http://portal.bench.test';
 const SITE = 'min-bedrift';
-const BUDGET_GZIP_BYTES = 6 * 1024;
+const BUDGET_GZIP_BYTES = 5 * 1024;
 const nodeModules = createRequire(import.meta.url);
 
 interface Contender {
@@ -35,12 +38,17 @@ interface Contender {
   readonly visible: string;
 }
 
+interface SamtykkeContender extends Contender {
+  /** Bytes of the script as the server sends it gzipped: the default configuration, and every feature on. */
+  readonly servedGzip: { readonly default: number; readonly largest: number };
+}
+
 function page(head: string): string {
   return `<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>Portal</title>${head}</head>
     <body><main><h1>Min Bedrift</h1><p>Fakturaer, abonnementer og tilleggstjenester.</p></main></body></html>`;
 }
 
-async function samtykkeContender(): Promise<Contender> {
+async function samtykkeContender(): Promise<SamtykkeContender> {
   await buildWidget();
   const config = { ...loadConfig({ SAMTYKKE_PUBLIC_URL: ORIGIN }), database: { engine: 'pglite', dataDir: null } as const };
   const db = await createDb(config.database);
@@ -48,12 +56,25 @@ async function samtykkeContender(): Promise<Contender> {
     await migrateToLatest(db);
     await seedDemo(db, ORIGIN);
     const deps = await createDeps(config, db);
-    const response = await createApp(deps).request(`/sites/${SITE}/widget.js`);
-    if (!response.ok) throw new Error(`GET /sites/${SITE}/widget.js answered ${response.status}: ${await response.text()}`);
-    const script = await response.text();
+    const app = createApp(deps);
+    const site = (await deps.sites.find(SITE))!;
+    const serve = async (features: SiteFeatures, headers: Record<string, string> = {}) => {
+      await deps.sites.update(site, { features });
+      const response = await app.request(`/sites/${SITE}/widget.js`, { headers });
+      if (!response.ok) throw new Error(`GET /sites/${SITE}/widget.js answered ${response.status}: ${await response.text()}`);
+      return response;
+    };
+    const gzipped = { 'Accept-Encoding': 'gzip' };
+    const servedGzip = {
+      largest: (await (await serve({ consentMode: true, declarationEmbed: true }, gzipped)).arrayBuffer()).byteLength,
+      default: (await (await serve({ consentMode: false, declarationEmbed: false }, gzipped)).arrayBuffer()).byteLength,
+    };
+    // Timed in the default configuration, as most sites run it.
+    const script = await (await serve({ consentMode: false, declarationEmbed: false })).text();
     await drainDeps(deps);
     return {
       name: 'samtykke',
+      servedGzip,
       files: {
         '/': ['text/html', page(`<script src="/sites/${SITE}/widget.js" defer></script>`)],
         [`/sites/${SITE}/widget.js`]: ['text/javascript', script],
@@ -66,24 +87,24 @@ async function samtykkeContender(): Promise<Contender> {
   }
 }
 
-/** vanilla-cookieconsent 3 with the demo's three categories and texts in both languages, as a portal would set it up. */
+/** vanilla-cookieconsent 3 with the demo's three categories, texts and labels in all three languages, as a portal would set it up. */
 async function cookieConsentContender(): Promise<Contender> {
-  const translation = (locale: 'nb' | 'en') => {
-    const texts = DEMO_POLICY_TEXTS[locale];
-    const en = locale === 'en';
+  const translation = (locale: 'nb' | 'nn' | 'en') => {
+    const texts = DEMO_POLICY_TEXTS[locale] ?? DEMO_POLICY_TEXTS.nb;
+    const labels = DEFAULT_LABELS[locale];
     return {
       consentModal: {
         title: texts.title,
         description: texts.body,
-        acceptAllBtn: en ? 'Accept all' : 'Godta alle',
-        acceptNecessaryBtn: en ? 'Reject all' : 'Avvis alle',
-        showPreferencesBtn: en ? 'Choose' : 'Velg selv',
+        acceptAllBtn: labels.acceptAll,
+        acceptNecessaryBtn: labels.rejectAll,
+        showPreferencesBtn: labels.choose,
       },
       preferencesModal: {
-        title: en ? 'Cookie settings' : 'Innstillinger for informasjonskapsler',
-        acceptAllBtn: en ? 'Accept all' : 'Godta alle',
-        acceptNecessaryBtn: en ? 'Reject all' : 'Avvis alle',
-        savePreferencesBtn: en ? 'Save choices' : 'Lagre valgene',
+        title: labels.settings,
+        acceptAllBtn: labels.acceptAll,
+        acceptNecessaryBtn: labels.rejectAll,
+        savePreferencesBtn: labels.save,
         sections: (['functional', 'analytics', 'ads'] as const).map((category) => ({
           title: texts.categories[category].title,
           description: texts.categories[category].description,
@@ -96,7 +117,7 @@ async function cookieConsentContender(): Promise<Contender> {
     // Playwright's Chromium reports navigator.webdriver; cookieconsent would otherwise hide from it as from a bot.
     hideFromBots: false,
     categories: { functional: { enabled: true, readOnly: true }, analytics: {}, ads: {} },
-    language: { default: 'nb', autoDetect: 'document', translations: { nb: translation('nb'), en: translation('en') } },
+    language: { default: 'nb', autoDetect: 'document', translations: { nb: translation('nb'), nn: translation('nn'), en: translation('en') } },
   };
   const dist = (file: string) => readFile(nodeModules.resolve(`vanilla-cookieconsent/dist/${file}`), 'utf8');
   return {
@@ -194,22 +215,30 @@ async function run(values: OptionValues): Promise<ScenarioReport> {
 
   const baselineScript = median(results.get(BASELINE)!.map((sample) => sample.scriptMs));
   const figuresOf = (contender: Contender) => ({
-    gzip: gzipBytes(contender),
     visible: median(results.get(contender)!.map((sample) => sample.visibleMs)),
     script: median(results.get(contender)!.map((sample) => sample.scriptMs)) - baselineScript,
   });
   const ours = figuresOf(samtykke);
   const theirs = figuresOf(cookieConsent);
+  const theirGzip = gzipBytes(cookieConsent);
   const figures: Figure[] = [
     {
       key: 'samtykke.gzip_bytes',
-      label: 'Samtykke: gzip bytes (script, styles, nb+en texts)',
-      value: ours.gzip,
+      label: 'Samtykke: gzip bytes as served, default configuration (script, themed styles, nb+nn+en texts)',
+      value: samtykke.servedGzip.default,
       unit: 'B',
-      ratio: ours.gzip / theirs.gzip,
+      ratio: samtykke.servedGzip.default / theirGzip,
       target: { kind: 'max', value: BUDGET_GZIP_BYTES, of: 'value' },
     },
-    { key: 'cookieconsent.gzip_bytes', label: 'vanilla-cookieconsent: gzip bytes (js, css, config)', value: theirs.gzip, unit: 'B' },
+    {
+      key: 'samtykke.gzip_bytes_largest',
+      label: 'Samtykke: gzip bytes as served, every feature on (Consent Mode, declaration embed loader)',
+      value: samtykke.servedGzip.largest,
+      unit: 'B',
+      ratio: samtykke.servedGzip.largest / theirGzip,
+      target: { kind: 'max', value: BUDGET_GZIP_BYTES, of: 'value' },
+    },
+    { key: 'cookieconsent.gzip_bytes', label: 'vanilla-cookieconsent: gzip bytes (js, css, config)', value: theirGzip, unit: 'B' },
     { key: 'samtykke.banner_visible_ms', label: 'Samtykke: navigation start → banner visible, median', value: ours.visible, unit: 'ms', ratio: ours.visible / theirs.visible },
     { key: 'cookieconsent.banner_visible_ms', label: 'vanilla-cookieconsent: navigation start → banner visible, median', value: theirs.visible, unit: 'ms' },
     { key: 'samtykke.script_ms', label: 'Samtykke: main-thread script time, median, net', value: ours.script, unit: 'ms', ratio: ours.script / theirs.script },

@@ -2,10 +2,12 @@
 import type { ConsentOverview } from '../server/admin/consent-stats.ts';
 import type {
   AuditLogItem,
+  BannerState,
   ConsentRecordView,
   HistoryEntry,
   InstallCheck,
   InstallGuide,
+  RecordDetail,
   Retention,
   SessionInfo,
   SetupRequest,
@@ -17,12 +19,14 @@ import type {
 import type { UsageOverview } from '../server/admin/usage.ts';
 import type { Declaration } from '../server/contract.ts';
 import type { ErrorBody } from '../server/errors.ts';
+import type { BannerSettings } from '../server/domain/banner.ts';
+import type { Locale } from '../server/domain/consent.ts';
 import type { InventoryItem } from '../server/domain/inventory.ts';
-import type { PolicyVersion } from '../server/domain/policy.ts';
+import type { PolicyChange, PolicyEntry, PolicyRules, PolicyVersion } from '../server/domain/policy.ts';
+import type { PolicyDiff } from '../server/domain/policy-diff.ts';
 import type { Role, StaffUser } from '../server/domain/roles.ts';
 import type { BreakdownRow, UsageFilter } from '../server/domain/stats.ts';
 import type { NewInventoryItem } from '../server/queries/inventory.ts';
-import type { NewPolicyVersion } from '../server/queries/policies.ts';
 import type { NewSite, SiteChanges } from '../server/queries/sites.ts';
 import { locale } from './i18n.ts';
 
@@ -37,11 +41,16 @@ export type Breakdown = Wire<BreakdownRow>;
 export type ConsentStats = Wire<ConsentOverview>;
 export type Item = Wire<InventoryItem>;
 export type ItemInput = NewInventoryItem;
-export type Policy = Wire<PolicyVersion>;
-export type PolicyInput = NewPolicyVersion;
+export type Policy = Wire<PolicyEntry>;
+export type PublishedPolicy = Wire<PolicyVersion>;
+export type PolicyInput = PolicyRules;
+export type { PolicyChange, PolicyDiff };
+export type Banner = BannerState;
+export type BannerInput = BannerSettings;
+export type RecordEvidence = Wire<RecordDetail>;
 /** The organisation comes from the session. */
 export type SiteInput = Omit<NewSite, 'organisationId'>;
-/** PUT /sites/:id changes the name, the allowed origins, or both. */
+/** PUT /sites/:id changes the name, the allowed origins, the features, or any of them. */
 export type SiteUpdate = SiteChanges;
 export type RecordRow = Wire<ConsentRecordView>;
 export type HistoryRow = Wire<HistoryEntry>;
@@ -52,6 +61,16 @@ export interface Period {
   readonly period: 'today' | '7d' | '30d' | 'custom';
   readonly from?: string;
   readonly to?: string;
+}
+
+/** What the banner preview frame shows: a locale, a layer, a policy version or draft, unsaved settings. */
+export interface PreviewOptions {
+  readonly lang: Locale;
+  readonly layer: 'notice' | 'preferences';
+  /** A policy entry's id; the version in force when absent. */
+  readonly policy?: number;
+  /** Unsaved banner settings; the saved ones when absent. */
+  readonly banner?: BannerSettings;
 }
 
 export interface RecordSearch {
@@ -139,11 +158,22 @@ export const api = {
   updateItem: (siteId: number, itemId: number, item: ItemInput) => request<Item>('PUT', `${admin}/sites/${siteId}/inventory/${itemId}`, item),
   retireItem: (siteId: number, itemId: number) => request<Item>('DELETE', `${admin}/sites/${siteId}/inventory/${itemId}`),
   policies: (siteId: number) => request<Policy[]>('GET', `${admin}/sites/${siteId}/policies`),
-  publishPolicy: (siteId: number, policy: PolicyInput) => request<Policy>('POST', `${admin}/sites/${siteId}/policies`, policy),
+  policyDiff: (siteId: number, from: number, to: number) => request<PolicyDiff>('GET', `${admin}/sites/${siteId}/policies/diff${query({ from, to })}`),
+  createDraft: (siteId: number, rules: PolicyInput) => request<Policy>('POST', `${admin}/sites/${siteId}/policies`, rules),
+  updateDraft: (siteId: number, policyId: number, rules: PolicyInput) => request<Policy>('PUT', `${admin}/sites/${siteId}/policies/${policyId}`, rules),
+  discardDraft: (siteId: number, policyId: number) => request<void>('DELETE', `${admin}/sites/${siteId}/policies/${policyId}`),
+  publishDraft: (siteId: number, policyId: number, change: PolicyChange) =>
+    request<PublishedPolicy>('POST', `${admin}/sites/${siteId}/policies/${policyId}/publish`, { change }),
+  banner: (siteId: number) => request<Banner>('GET', `${admin}/sites/${siteId}/banner`),
+  saveBanner: (siteId: number, banner: BannerInput) => request<BannerInput>('PUT', `${admin}/sites/${siteId}/banner`, banner),
+  previewUrl: (siteId: number, options: PreviewOptions) =>
+    `${admin}/sites/${siteId}/preview${query({ lang: options.lang, layer: options.layer, policy: options.policy, banner: options.banner && JSON.stringify(options.banner) })}`,
   declarationPageUrl: (siteKey: string, locale: string) => `/sites/${encodeURIComponent(siteKey)}/cookies?lang=${locale}`,
 
   records: (search: RecordSearch, before?: number) => request<RecordRow[]>('GET', `${admin}/records${query({ ...searchQuery(search), before })}`),
   recordsExportUrl: (search: RecordSearch, format: 'csv' | 'ndjson') => `${admin}/records/export.${format}${query(searchQuery(search))}`,
+  recordContentsExportUrl: (siteId?: number) => `${admin}/records/contents.ndjson${query({ site: siteId })}`,
+  record: (recordId: number) => request<RecordEvidence>('GET', `${admin}/records/${recordId}`),
   history: (consentId: string) => request<HistoryRow[]>('GET', `${admin}/records/history/${encodeURIComponent(consentId)}`),
   verifyChain: (siteId: number) =>
     request<{ site: string; checked: number; intact: boolean; problem: string | null }>('GET', `${admin}/records/chain/${siteId}`),

@@ -7,6 +7,7 @@ import { Loading, NoSite } from './components/states.tsx';
 import { t, toggleLocale } from './i18n.ts';
 import { can, restoreSession, route, session, sessionChecked, signOut, sites } from './models/session.ts';
 import { AuditPage } from './pages/audit.tsx';
+import { BannerPage } from './pages/banner.tsx';
 import { ConsentPage } from './pages/consent.tsx';
 import { InstallPage } from './pages/install.tsx';
 import { InventoryPage } from './pages/inventory.tsx';
@@ -33,7 +34,8 @@ const PAGES: readonly PageEntry[] = [
   { path: 'sites', label: 'navSites', permission: 'sites.manage', page: SitesPage },
   { path: 'install', label: 'navInstall', permission: 'sites.manage', page: InstallPage, needsSite: true },
   { path: 'inventory', label: 'navInventory', permission: 'sites.manage', page: InventoryPage, needsSite: true },
-  { path: 'policy', label: 'navPolicy', permission: 'sites.manage', page: PolicyPage, needsSite: true },
+  { path: 'banner', label: 'navBanner', permission: 'sites.manage', page: BannerPage, needsSite: true },
+  { path: 'policy', label: 'navPolicy', permission: 'policies.read', page: PolicyPage, needsSite: true },
   { path: 'records', label: 'navRecords', permission: 'records.read', page: RecordsPage, needsSite: true },
   { path: 'users', label: 'navUsers', permission: 'users.manage', page: UsersPage },
   { path: 'audit', label: 'navAudit', permission: 'audit.read', page: AuditPage },

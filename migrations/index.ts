@@ -4,10 +4,12 @@ import * as core from './2026-11-25T0000-core.ts';
 import * as accounts from './2026-11-25T0100-accounts.ts';
 import * as chainAnchor from './2026-11-25T0200-chain-anchor.ts';
 import * as onboarding from './2026-12-01T0000-onboarding.ts';
+import * as bannerAndEvidence from './2026-12-01T0100-banner-and-evidence.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T0000-core': core,
   '2026-11-25T0100-accounts': accounts,
   '2026-11-25T0200-chain-anchor': chainAnchor,
   '2026-12-01T0000-onboarding': onboarding,
+  '2026-12-01T0100-banner-and-evidence': bannerAndEvidence,
 };

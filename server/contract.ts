@@ -1,4 +1,5 @@
 /** The wire types of the public API: what the widget, the app and the dashboard send and receive. Types only. */
+import type { BannerLabels } from './domain/banner.ts';
 import type { Category, Choices, ConsentAction, ConsentSource, Locale, Localized, Surface } from './domain/consent.ts';
 import type { InventoryItem } from './domain/inventory.ts';
 import type { CategoryText, PolicyTexts } from './domain/policy.ts';
@@ -19,6 +20,13 @@ export interface ConsentRequest {
   readonly url?: string;
   /** The customer company (the controller) the user belongs to, when the portal knows it. */
   readonly account?: string;
+  /**
+   * The SHA-256 of the content the user was shown (WidgetTexts.shown). Without it the server records the content
+   * it would show under that version and locale now: apps and servers that draw their own screens send none.
+   */
+  readonly shown?: string;
+  /** The browser sent Global Privacy Control. */
+  readonly gpc?: boolean;
 }
 
 /** 201 from POST /api/consent, sent only after the record is durably stored and chained. */
@@ -27,6 +35,8 @@ export interface ConsentReceipt {
   readonly seq: number;
   readonly hash: string;
   readonly recordedAt: string;
+  /** The decision was made under a version a material change has superseded: kept as evidence, it grants nothing. */
+  readonly stale: boolean;
 }
 
 export type EventType = 'pageview' | 'custom';
@@ -73,13 +83,38 @@ export interface Declaration {
   }>;
 }
 
+/** One locale of the banner as the widget shows it. */
+export interface WidgetTexts extends PolicyTexts {
+  /**
+   * The GPC notice only travels to browsers that send `Sec-GPC: 1`, the only ones that show it; the hash covers it
+   * either way, because every browser's page holds the same content.
+   */
+  readonly labels: Omit<BannerLabels, 'gpc'> & { readonly gpc?: string };
+  /** SHA-256 of this content with the inventory as declared (domain/shown-content.ts): sent with the decision. */
+  readonly shown: string;
+}
+
 /** What the widget needs to show the banner with no further round trip: inlined into the served script. */
 export interface WidgetSiteConfig {
   readonly site: string;
+  /** The version in force: decisions are made under it. */
   readonly policyVersion: number;
+  /** The latest material version: a stored choice made under an earlier one is asked again. */
+  readonly askedSince: number;
   readonly functionalRequired: boolean;
   readonly consentLifetimeMonths: number;
-  readonly texts: Localized<PolicyTexts>;
+  /** The locales the policy is written in: nb and en always, nn where the admin wrote it. */
+  readonly locales: readonly Locale[];
+  /**
+   * The texts of one locale only, the one the page most likely shows (the script URL's `lang`, else the browser's
+   * Accept-Language). A page in another locale fetches its texts from GET /sites/:key/texts.json?lang= before it
+   * shows the banner; a page that shows no banner needs none.
+   */
+  readonly texts: { readonly [L in Locale]?: WidgetTexts };
+  /** The banner's stylesheet for the site's theme and position (widget/styles.ts). */
+  readonly css: string;
+  /** The site's logo, shown above the banner's title. */
+  readonly logo?: string;
   /** Names (and `*` patterns) of cookies and storage keys per category, deleted on withdrawal. */
   readonly storage: ReadonlyArray<{
     readonly category: Category;
@@ -88,9 +123,4 @@ export interface WidgetSiteConfig {
     readonly namePattern: boolean;
     readonly domain: string | null;
   }>;
-  /**
-   * Absolute origin of the collector, for a copy of the script inlined into a page. A script loaded from its URL
-   * sends to the origin it was loaded from, so it works at whatever address the server is reached.
-   */
-  readonly collector: string;
 }

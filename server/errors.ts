@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'site_archived'
   | 'origin_not_allowed'
   | 'consent_required'
+  | 'consent_stale'
   | 'rate_limited'
   | 'overloaded'
   | 'database_unavailable'

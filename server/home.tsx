@@ -1,7 +1,7 @@
 /** GET /: where a person who opens the server's address lands, with the way to the dashboard, the demo and the declarations. */
 import { Hono } from 'hono';
 import { renderToString } from 'preact-render-to-string';
-import type { Locale } from './domain/consent.ts';
+import type { StaffLocale as Locale } from './domain/consent.ts';
 import { localeFromHeader } from './i18n.ts';
 import { hasOrganisation } from './queries/organisation.ts';
 import type { AppDeps } from './services.ts';

@@ -4,15 +4,15 @@
  * the running request is kept in async-local storage, because zod builds a message where the issue is found.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Locale, Localized } from './domain/consent.ts';
+import type { Localized, StaffLocale } from './domain/consent.ts';
 
-/** One message in every locale. */
+/** One message in both staff locales. */
 export type Text = Localized<string>;
 
-const requestLocale = new AsyncLocalStorage<Locale>();
+const requestLocale = new AsyncLocalStorage<StaffLocale>();
 
 /** nb for Norwegian in any written form (nb, nn, no), en for everything else: the API's callers are staff or programs. */
-export function localeFromHeader(acceptLanguage: string | undefined): Locale {
+export function localeFromHeader(acceptLanguage: string | undefined): StaffLocale {
   for (const part of (acceptLanguage ?? '').split(',')) {
     const tag = part.trim().split(';')[0]?.toLowerCase() ?? '';
     if (/^(nb|nn|no)\b/.test(tag)) return 'nb';
@@ -21,12 +21,12 @@ export function localeFromHeader(acceptLanguage: string | undefined): Locale {
   return 'en';
 }
 
-export function inLocale<T>(locale: Locale, run: () => T): T {
+export function inLocale<T>(locale: StaffLocale, run: () => T): T {
   return requestLocale.run(locale, run);
 }
 
 /** The locale of the request being answered, or undefined outside one (the collector, the command line). */
-export function activeLocale(): Locale | undefined {
+export function activeLocale(): StaffLocale | undefined {
   return requestLocale.getStore();
 }
 

@@ -1,19 +1,19 @@
 /**
- * The two layers in a shadow root: the notice (text, Accept all / Reject all / Choose, equal in look and place)
- * and the preferences dialog (one switch per category with its purpose). Focus moves in on open and back on close.
+ * The two layers in a shadow root: the notice (logo, text, Accept all / Reject all / Choose, one style for all
+ * three) and the preferences dialog (one switch per category with its purpose). Focus moves in on open and back on
+ * close.
  */
 import { CATEGORIES, type Choices } from '../server/domain/consent.ts';
-import type { PolicyTexts } from '../server/domain/policy.ts';
-import type { UiTexts } from './constants.ts';
+import type { WidgetTexts } from '../server/contract.ts';
+import type { ServedConfig } from './config.ts';
 import { choicesFrom } from './consent.ts';
 import { button, h } from './dom.ts';
-import { BANNER_CSS } from './styles.ts';
 
 export interface BannerOptions {
-  readonly texts: PolicyTexts;
-  readonly ui: UiTexts;
+  /** The stylesheet, logo and rules; the texts are those of `lang`. */
+  readonly config: ServedConfig;
+  readonly texts: WidgetTexts;
   readonly lang: string;
-  readonly functionalRequired: boolean;
   readonly declarationUrl: string;
   readonly gpc: boolean;
   /** `explicit` is true when the user set each switch themselves, false for the one-click answers. */
@@ -27,71 +27,68 @@ export interface Banner {
   showPreferences(): void;
 }
 
-export function createBanner(options: BannerOptions): Banner {
-  const { texts, ui, functionalRequired } = options;
+export function createBanner({ config, texts, lang, declarationUrl, gpc, decide, current }: BannerOptions): Banner {
+  const { labels } = texts;
   const host = document.createElement('samtykke-consent');
+  // Both layers take the language from their host.
+  host.lang = lang;
   const root = host.attachShadow({ mode: 'open' });
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(BANNER_CSS);
+  sheet.replaceSync(config.css);
   root.adoptedStyleSheets = [sheet];
   let returnFocus: HTMLElement | null = null;
 
-  const everything = (granted: boolean): Choices =>
-    choicesFrom((category) => granted || (category === 'functional' && functionalRequired));
-  const answer = (choices: Choices, source: 'banner' | 'preferences', explicit = false) => () => {
+  const locked = (index: number): boolean => CATEGORIES[index] === 'functional' && config.functionalRequired;
+  const everything = (granted: boolean): Choices => choicesFrom((_, index) => granted || locked(index));
+  const answer = (choices: () => Choices, source: 'banner' | 'preferences', explicit = false) => () => {
     notice.hidden = true;
-    options.decide(choices, source, explicit);
+    decide(choices(), source, explicit);
     preferences?.close();
     returnFocus?.focus();
     returnFocus = null;
   };
-  const actions = (source: 'banner' | 'preferences', ...extra: HTMLButtonElement[]): HTMLElement =>
+  const actions = (source: 'banner' | 'preferences', first: HTMLButtonElement): HTMLElement =>
     h(
       'div',
       { class: 'r' },
-      ...extra,
-      button(ui.acceptAll, answer(everything(true), source)),
-      button(ui.rejectAll, answer(everything(false), source)),
+      first,
+      button(labels.acceptAll, answer(() => everything(true), source)),
+      button(labels.rejectAll, answer(() => everything(false), source)),
     );
 
   const notice = h(
     'div',
-    { class: 'n', role: 'dialog', 'aria-labelledby': 'st', 'aria-describedby': 'sb', tabindex: '-1', lang: options.lang, hidden: true },
+    { class: 'n', role: 'dialog', 'aria-labelledby': 'st', 'aria-describedby': 'sb', tabindex: '-1' },
+    config.logo && h('img', { src: config.logo, alt: '' }),
     h('h2', { id: 'st' }, texts.title),
-    h('p', { id: 'sb' }, texts.body, ' ', h('a', { href: options.declarationUrl }, ui.declaration)),
-    options.gpc && h('p', {}, ui.gpc),
-    actions('banner', button(ui.choose, () => {
+    h('p', { id: 'sb' }, texts.body, ' ', h('a', { href: declarationUrl }, labels.declaration)),
+    gpc && labels.gpc && h('p', {}, labels.gpc),
+    actions('banner', button(labels.choose, () => {
       notice.hidden = true;
       open();
     })),
   );
+  notice.hidden = true;
 
   // The preferences are built on first use: most page views never open them.
   let switches: HTMLInputElement[] = [];
   let preferences: HTMLDialogElement | undefined;
 
   function buildPreferences(): HTMLDialogElement {
-    switches = CATEGORIES.map((category) =>
-      h('input', { type: 'checkbox', role: 'switch', id: `s-${category}`, 'aria-describedby': `d-${category}` }),
-    );
-    const save = button(ui.save, () => answer(choicesFrom((_, index) => switches[index]!.checked), 'preferences', true)());
     const dialog = h(
       'dialog',
-      { 'aria-labelledby': 'pt', lang: options.lang },
-      h('h2', { id: 'pt' }, ui.settings),
-      ...CATEGORIES.map((category, index) =>
-        h(
-          'div',
-          { class: 'c' },
-          h('label', {}, switches[index]!, texts.categories[category].title),
-          h('p', { id: `d-${category}` }, texts.categories[category].description),
-        ),
-      ),
-      actions('preferences', save),
+      { 'aria-labelledby': 'pt' },
+      h('h2', { id: 'pt' }, labels.settings),
+      ...CATEGORIES.map((category, index) => {
+        const { title, description } = texts.categories[category];
+        switches[index] = h('input', { type: 'checkbox', role: 'switch', 'aria-describedby': `d-${category}` });
+        return h('div', { class: 'c' }, h('label', {}, switches[index], title), h('p', { id: `d-${category}` }, description));
+      }),
+      actions('preferences', button(labels.save, answer(() => choicesFrom((_, index) => switches[index]!.checked), 'preferences', true))),
     );
     // Closing without an answer (Escape) goes back to the notice while nothing is decided yet.
     dialog.onclose = () => {
-      if (!options.current()) showNotice();
+      if (!current()) showNotice();
       else if (returnFocus) {
         returnFocus.focus();
         returnFocus = null;
@@ -119,11 +116,10 @@ export function createBanner(options: BannerOptions): Banner {
   function open(): void {
     remember();
     preferences ??= buildPreferences();
-    const current = options.current();
+    const choices = current();
     switches.forEach((input, index) => {
-      const locked = CATEGORIES[index] === 'functional' && functionalRequired;
-      input.checked = locked || (current?.[CATEGORIES[index]!] ?? false);
-      input.disabled = locked;
+      input.checked = locked(index) || !!choices?.[CATEGORIES[index]!];
+      input.disabled = locked(index);
     });
     if (!preferences.open) preferences.showModal();
   }

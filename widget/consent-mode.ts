@@ -16,7 +16,7 @@ function gtag(..._command: unknown[]): void {
   (window.dataLayer ||= []).push(arguments);
 }
 
-export function consentModeState(choices: Choices | null): Record<string, ConsentState | number> {
+export function consentModeState(choices: Choices | null): Record<string, ConsentState> {
   const state = (granted: boolean | undefined): ConsentState => (granted ? 'granted' : 'denied');
   return {
     ad_storage: state(choices?.ads),

@@ -1,5 +1,21 @@
 /** The stored choice: its cookie encoding, whether it still holds, and how a new choice is named for the record. */
-import { CATEGORIES, decisionExpiresAt, type Choices, type ConsentAction, type ConsentSource } from '../server/domain/consent.ts';
+import {
+  CATEGORIES,
+  decisionExpiresAt,
+  type Choices,
+  type ConsentAction,
+  type ConsentSource,
+  type Locale,
+} from '../server/domain/consent.ts';
+
+/** A decision the collector has not recorded yet, with what it is recorded as. */
+export interface PendingDecision {
+  readonly action: ConsentAction;
+  readonly source: ConsentSource;
+  /** The locale and the hash of the content the choice was made on: the collector checks the hash against both. */
+  readonly locale: Locale;
+  readonly shown: string;
+}
 
 export interface StoredConsent {
   readonly id: string;
@@ -7,25 +23,26 @@ export interface StoredConsent {
   readonly choices: Choices;
   /** When the choice was made, in ms since the epoch. */
   readonly at: number;
-  /** Set until the collector has recorded the decision: it is sent again on the next page. */
-  readonly pending: { readonly action: ConsentAction; readonly source: ConsentSource } | null;
+  /** Set until the collector has recorded the decision: it is sent again on the next page, as it was made. */
+  readonly pending: PendingDecision | null;
 }
 
-// Compact cookie value: id.version.bits.time36[.action.source]; one bit per category in CATEGORIES order. The
-// collector validates action and source again, so a tampered cookie can at most be refused there.
+// Compact cookie value: id.version.bits.time36[.action.source.locale.shown]; one bit per category in CATEGORIES
+// order. The collector validates the pending fields again, so a tampered cookie can at most be refused there.
 export function encodeConsent({ id, policyVersion, choices, at, pending }: StoredConsent): string {
   const bits = CATEGORIES.reduce((sum, category, index) => sum + (choices[category] ? 1 << index : 0), 0);
-  return [id, policyVersion, bits, at.toString(36), ...(pending ? [pending.action, pending.source] : [])].join('.');
+  return [id, policyVersion, bits, at.toString(36), ...(pending ? [pending.action, pending.source, pending.locale, pending.shown] : [])].join('.');
 }
 
 export function decodeConsent(value: string): StoredConsent | null {
-  const [id = '', version, bits, at = '', action, source] = value.split('.');
+  const [id = '', version, bits, at = '', action, source, locale, shown] = value.split('.');
   const consent: StoredConsent = {
     id,
     policyVersion: Number(version),
     choices: choicesFrom((_, index) => (Number(bits) & (1 << index)) > 0),
     at: parseInt(at, 36),
-    pending: action && source ? { action: action as ConsentAction, source: source as ConsentSource } : null,
+    // The hash comes last: with it, the fields before it are there too.
+    pending: shown ? { action: action as ConsentAction, source: source as ConsentSource, locale: locale as Locale, shown } : null,
   };
   return /^[\w-]{16,64}$/.test(id) && consent.policyVersion > 0 && consent.at > 0 ? consent : null;
 }
@@ -34,9 +51,12 @@ export function choicesFrom(choose: (category: (typeof CATEGORIES)[number], inde
   return Object.fromEntries(CATEGORIES.map((category, index) => [category, choose(category, index)])) as Choices;
 }
 
-/** A stored choice holds while its policy version is current and its lifetime has not passed. */
-export function isCurrent(consent: StoredConsent, policyVersion: number, lifetimeMonths: number, now: number): boolean {
-  return consent.policyVersion === policyVersion && decisionExpiresAt(new Date(consent.at), lifetimeMonths).getTime() > now;
+/**
+ * A stored choice holds while its lifetime has not passed and it was made under the latest material policy
+ * version or later: a wording fix published since does not ask again.
+ */
+export function isCurrent(consent: StoredConsent, askedSince: number, lifetimeMonths: number, now: number): boolean {
+  return consent.policyVersion >= askedSince && decisionExpiresAt(new Date(consent.at), lifetimeMonths).getTime() > now;
 }
 
 /** Withdrawing anything outweighs the rest; otherwise the name says how much was granted. */

@@ -2,38 +2,44 @@
  * The widget's entry: reads the stored choice, holds back what is not allowed, shows the banner when a decision
  * is due, records every decision with the collector, and exposes window.Samtykke.
  */
+import { config } from './config.ts';
 import { CATEGORIES, type Category, type Choices, type ConsentSource } from '../server/domain/consent.ts';
-import type { WidgetSiteConfig } from '../server/contract.ts';
+import type { ConsentRequest, WidgetTexts } from '../server/contract.ts';
 import type { SamtykkeApi } from './api.ts';
 import { createBanner, type Banner } from './banner.ts';
 import { createBlocker } from './blocker.ts';
-import { CONSENT_COOKIE, OPEN_ATTRIBUTE, UI_TEXTS } from './constants.ts';
+import { CONSENT_COOKIE, OPEN_ATTRIBUTE } from './constants.ts';
 import { actionFor, decodeConsent, encodeConsent, isCurrent, newConsentId, type StoredConsent } from './consent.ts';
 import { consentModeDefault, consentModeUpdate } from './consent-mode.ts';
-import { mountDeclarations } from './declaration.ts';
 import { pickLocale } from './locale.ts';
 import { clearCategory, readCookie, writeConsentCookie } from './storage.ts';
 import { createTracker, pageUrl } from './tracker.ts';
 import { post, warn } from './transport.ts';
 
-// The server replaces this identifier with the site's configuration when it serves the script.
-declare const __SAMTYKKE_CONFIG__: WidgetSiteConfig;
-const config = __SAMTYKKE_CONFIG__;
+// Build-time flags (widget/build.ts): the server serves each site the bundle of the features it has switched on.
+declare const CONSENT_MODE: boolean;
 const SECONDS_PER_MONTH = 2_629_746;
 
 const script = document.currentScript as HTMLScriptElement | null;
-const collector = script?.src ? new URL(script.src).origin : config.collector;
-const lang = pickLocale([script?.dataset.lang, document.documentElement.lang, ...navigator.languages]);
-const ui = UI_TEXTS[lang];
+// It sends where it was loaded from, so it works at whatever address the server is reached; the preview page
+// runs it inline, at the server's own address.
+const collector = new URL(script?.src || location.href).origin;
+const siteUrl = `${collector}/sites/${config.site}`;
+const lang = pickLocale([script?.dataset.lang, document.documentElement.lang, ...navigator.languages], config.locales.includes('nn'));
+// The script carries the texts of the locale the server expected; a page in another one fetches its own.
+let texts: Promise<WidgetTexts> | undefined;
+const loadTexts = (): Promise<WidgetTexts> =>
+  (texts ??= config.texts[lang]
+    ? Promise.resolve(config.texts[lang])
+    : fetch(`${siteUrl}/texts.json?lang=${lang}`).then((response) => (response.ok ? response.json() : Promise.reject(response.status))));
 const stored = decodeConsent(readCookie(CONSENT_COOKIE) ?? '');
 let consent: StoredConsent | null =
-  stored && isCurrent(stored, config.policyVersion, config.consentLifetimeMonths, Date.now()) ? stored : null;
+  stored && isCurrent(stored, config.askedSince, config.consentLifetimeMonths, Date.now()) ? stored : null;
 const consentId = stored?.id ?? newConsentId();
 const gpc = navigator.globalPrivacyControl === true;
-const consentMode = Boolean(window.dataLayer) || Boolean(script?.hasAttribute('data-consent-mode'));
 const listeners = new Set<(choices: Choices) => void>();
-let banner: Banner | undefined;
-let redrawDeclarations = (): void => {};
+let banner: Promise<Banner> | undefined;
+let shown = '';
 
 const get = (): Choices | null => (consent ? { ...consent.choices } : null);
 const allowed = (category: Category): boolean =>
@@ -42,26 +48,31 @@ const allowed = (category: Category): boolean =>
 const tracker = createTracker(`${collector}/api/events`, config.site, consentId);
 const blocker = createBlocker(allowed, () =>
   consent && !consent.pending
-    ? { cid: consentId, url: pageUrl(new URL(location.href), allowed('ads') ? new URL(location.href) : null) }
+    ? { cid: consentId, url: pageUrl(location, allowed('ads') ? new URL(location.href) : null) }
     : null,
 );
 
-function showBanner(): Banner {
-  return (banner ??= createBanner({
-    texts: config.texts[lang],
-    ui,
-    lang,
-    functionalRequired: config.functionalRequired,
-    declarationUrl: `${collector}/sites/${config.site}/cookies?lang=${lang}`,
-    gpc,
-    decide,
-    current: get,
-  }));
+/** Builds the banner once its texts are here; a decision can only come from it, so `shown` is set by then. */
+function withBanner(run: (banner: Banner) => void): void {
+  (banner ??= loadTexts().then((loaded) => {
+    shown = loaded.shown;
+    return createBanner({
+      config,
+      texts: loaded,
+      lang,
+      declarationUrl: `${siteUrl}/cookies?lang=${lang}`,
+      gpc,
+      decide,
+      current: get,
+    });
+  }))
+    .then(run)
+    .catch((error) => warn('texts not loaded', error));
 }
 
 /** `clean` deletes what denied categories left behind: after a decision, and when a stored choice has lapsed. */
 function apply(clean: boolean): void {
-  if (clean) for (const category of CATEGORIES) if (!allowed(category)) clearCategory(config.storage, category);
+  if (clean) for (const category of CATEGORIES) if (!allowed(category)) clearCategory(config.storage[category]);
   blocker.release();
   tracker.update({ analytics: consent ? consent.choices.analytics : null, ads: allowed('ads'), recorded: !!consent && !consent.pending });
 }
@@ -81,16 +92,18 @@ function record(): void {
     policyVersion: sent.policyVersion,
     choices: sent.choices,
     ...sent.pending,
-    locale: lang,
+    // Only when sent: JSON leaves out what is undefined.
+    gpc: gpc || undefined,
     url: location.origin + location.pathname,
-  })
+  } satisfies ConsentRequest)
     .then((response) => {
-      if (response.status !== 201) throw new Error(`HTTP ${response.status}`);
+      if (!response.ok) throw response.status;
       if (consent !== sent) return;
       save({ ...sent, pending: null });
       apply(false);
     })
-    .catch((error) => warn('decision not recorded yet; it applies here and is sent again later', error));
+    // It applies here meanwhile, and goes again on the next page.
+    .catch((error) => warn('decision not recorded', error));
 }
 
 function decide(chosen: Choices, source: 'banner' | 'preferences', explicit: boolean): void {
@@ -103,20 +116,20 @@ function decide(chosen: Choices, source: 'banner' | 'preferences', explicit: boo
     policyVersion: config.policyVersion,
     choices,
     at: Date.now(),
-    pending: { action: actionFor(choices, consent?.choices ?? null), source: recordedSource },
+    // What this page showed: the hash the server gave with its texts.
+    pending: { action: actionFor(choices, consent?.choices ?? null), source: recordedSource, locale: lang, shown },
   });
   apply(true);
-  if (consentMode) consentModeUpdate(choices);
+  if (CONSENT_MODE) consentModeUpdate(choices);
   for (const listener of listeners) listener(get()!);
-  redrawDeclarations();
   record();
 }
 
 function open(): void {
-  showBanner().showPreferences();
+  withBanner((shownBanner) => shownBanner.showPreferences());
 }
 
-if (consentMode) {
+if (CONSENT_MODE) {
   consentModeDefault();
   if (consent) consentModeUpdate(consent.choices);
 }
@@ -140,8 +153,7 @@ function start(): void {
   document.addEventListener('click', (event) => {
     if ((event.target as Element).closest?.(`[${OPEN_ATTRIBUTE}]`)) open();
   });
-  redrawDeclarations = mountDeclarations(`${collector}/api/sites/${config.site}/declaration`, lang, ui, get, open);
-  if (!consent) showBanner().showNotice();
+  if (!consent) withBanner((shownBanner) => shownBanner.showNotice());
 }
 
 if (document.body) start();

@@ -1,17 +1,14 @@
 /** Browser storage: reading and writing the consent cookie, and deleting what a withdrawn category left behind. */
-import type { Category } from '../server/domain/consent.ts';
-import { inventoryNameMatches } from '../server/domain/inventory.ts';
-import type { WidgetSiteConfig } from '../server/contract.ts';
+import type { StorageRule } from './config.ts';
 import { CONSENT_COOKIE } from './constants.ts';
 
-function cookieNames(): string[] {
-  return document.cookie.split(';').map((pair) => pair.split('=')[0]!.trim()).filter(Boolean);
-}
+// Read on every call, never kept: a page (or the dashboard's preview) may stand in its own document.cookie.
+const cookies = (): string[][] => document.cookie.split('; ').map((pair) => pair.split('='));
 
+/** The consent cookie's value is URI-encoded, so it holds no `=`. */
 export function readCookie(name: string): string | null {
-  const prefix = `${name}=`;
-  const pair = document.cookie.split('; ').find((entry) => entry.startsWith(prefix));
-  return pair ? decodeURIComponent(pair.slice(prefix.length)) : null;
+  const value = cookies().find(([candidate]) => candidate === name)?.[1];
+  return value === undefined ? null : decodeURIComponent(value);
 }
 
 export function writeConsentCookie(value: string, maxAgeSeconds: number): void {
@@ -25,20 +22,22 @@ export function cookieDomains(hostname: string): string[] {
   return labels.slice(0, -1).map((_, index) => labels.slice(index).join('.'));
 }
 
-/** Deletes the category's declared cookies and storage keys: names and `*` patterns, host-only and on parent domains. */
-export function clearCategory(storage: WidgetSiteConfig['storage'], category: Category): void {
-  for (const item of storage) {
-    if (item.category !== category) continue;
-    if (item.kind === 'cookie') {
-      const domains = ['', ...cookieDomains(location.hostname), ...(item.domain ? [item.domain] : [])];
+function clearArea(area: Storage, pattern: string): void {
+  for (const key of Object.keys(area)) if (new RegExp(pattern).test(key)) area.removeItem(key);
+}
+
+/** Deletes a category's declared cookies (host-only and on every parent and declared domain) and storage keys. */
+export function clearCategory({ cookie, local, session, domains = [] }: StorageRule = {}): void {
+  if (cookie) {
+    for (const [name] of cookies()) {
       // The consent cookie itself must survive: it is what remembers a "no".
-      const names = cookieNames().filter((candidate) => candidate !== CONSENT_COOKIE && inventoryNameMatches(item, candidate));
-      for (const name of names) {
-        for (const domain of domains) document.cookie = `${name}=;path=/;max-age=0${domain && `;domain=${domain}`}`;
+      if (name === CONSENT_COOKIE || !new RegExp(cookie).test(name!)) continue;
+      for (const domain of ['', ...cookieDomains(location.hostname), ...domains]) {
+        document.cookie = `${name}=;path=/;max-age=0${domain && `;domain=${domain}`}`;
       }
-    } else {
-      const area = item.kind === 'local_storage' ? localStorage : sessionStorage;
-      for (const key of Object.keys(area).filter((candidate) => inventoryNameMatches(item, candidate))) area.removeItem(key);
     }
   }
+  // Each store only when the category has keys in it: reaching one can throw where the page may not use it.
+  if (local) clearArea(localStorage, local);
+  if (session) clearArea(sessionStorage, session);
 }

@@ -12,8 +12,8 @@ const BATCH_LIMIT = 100;
 const ATTRIBUTION_PARAM = new RegExp(`^(utm_\\w+|${CLICK_ID_PARAMS.join('|')})$`, 'i');
 
 /** The page URL to send: never the query string, except ad-attribution parameters of the landing URL with `ads`. */
-export function pageUrl(location: URL, landing: URL | null): string {
-  const url = new URL(location.pathname, location.origin);
+export function pageUrl(page: Pick<URL, 'origin' | 'pathname'>, landing: URL | null): string {
+  const url = new URL(page.pathname, page.origin);
   for (const [name, value] of landing?.searchParams ?? []) {
     if (ATTRIBUTION_PARAM.test(name)) url.searchParams.append(name, value);
   }
@@ -58,14 +58,15 @@ export function createTracker(eventsUrl: string, site: string, consentId: string
     // Attribution travels once, with the first pageview sent under `ads`; it is never sent without.
     const withAttribution = state.ads && !attributionSent;
     attributionSent ||= withAttribution;
-    return pageUrl(new URL(location.href), withAttribution ? landing : null);
+    return pageUrl(location, withAttribution ? landing : null);
   }
 
   function pageview(): void {
     if (!state.analytics || location.pathname === lastPath) return;
     const first = !lastPath;
     lastPath = location.pathname;
-    enqueue({ type: 'pageview', url: url(), ...(first && document.referrer ? { referrer: document.referrer } : {}) });
+    // JSON leaves out what is undefined: the referrer goes with the first pageview only.
+    enqueue({ type: 'pageview', url: url(), referrer: (first && document.referrer) || undefined });
   }
 
   for (const method of ['pushState', 'replaceState'] as const) {
@@ -81,7 +82,7 @@ export function createTracker(eventsUrl: string, site: string, consentId: string
 
   return {
     track(name, props) {
-      enqueue({ type: 'custom', name, url: url(), ...(props ? { props } : {}) });
+      enqueue({ type: 'custom', name, url: url(), props });
     },
     update(next) {
       state = next;

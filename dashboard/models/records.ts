@@ -1,6 +1,6 @@
-/** Consent-record search with paging, a consent ID's history, chain verification and data-subject requests. */
+/** Consent-record search with paging, a consent ID's history, one record with what its user saw, chain verification and data-subject requests. */
 import { signal } from '@preact/signals';
-import { api, type HistoryRow, type RecordRow, type RecordSearch } from '../api.ts';
+import { api, type HistoryRow, type RecordEvidence, type RecordRow, type RecordSearch } from '../api.ts';
 import { attempt, createLoader } from './loader.ts';
 
 const PAGE = 50;
@@ -17,6 +17,8 @@ export function createRecordsModel() {
   });
   const historyOf = signal<string | null>(null);
   const history = createLoader<HistoryRow[]>(() => api.history(historyOf.value!));
+  const recordId = signal<number | null>(null);
+  const record = createLoader<RecordEvidence>(() => api.record(recordId.value!));
   const chain = signal<Awaited<ReturnType<typeof api.verifyChain>> | null>(null);
   const error = signal<string | null>(null);
   const subjectId = signal('');
@@ -38,6 +40,16 @@ export function createRecordsModel() {
     void history.load();
   }
 
+  function openRecord(id: number): void {
+    recordId.value = id;
+    void record.load();
+  }
+
+  function closeRecord(): void {
+    recordId.value = null;
+    record.data.value = null;
+  }
+
   async function verify(siteId: number): Promise<void> {
     await attempt(error, async () => (chain.value = await api.verifyChain(siteId)));
   }
@@ -51,7 +63,7 @@ export function createRecordsModel() {
     });
   }
 
-  return { search, rows, more, results, historyOf, history, chain, error, subjectId, subject, erased, loadMore, showHistory, verify, eraseEvents };
+  return { search, rows, more, results, historyOf, history, recordId, record, chain, error, subjectId, subject, erased, loadMore, showHistory, openRecord, closeRecord, verify, eraseEvents };
 }
 
 export type RecordsModel = ReturnType<typeof createRecordsModel>;

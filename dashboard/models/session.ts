@@ -12,6 +12,8 @@ export const siteId = signal<number | null>(null);
 
 export const sites = computed(() => session.value?.sites ?? []);
 export const currentSite = computed(() => sites.value.find((site) => site.id === siteId.value) ?? sites.value[0] ?? null);
+/** Changes only when another site is picked, not when the site list is reloaded: pages reload their data on it. */
+export const currentSiteId = computed(() => currentSite.value?.id ?? null);
 
 export function can(permission: Permission): boolean {
   return session.value?.permissions.includes(permission) ?? false;

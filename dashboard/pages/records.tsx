@@ -1,6 +1,7 @@
-/** Consent records for privacy officers: search, history with chain status, exports and data-subject requests. */
-import { useEffect, useMemo } from 'preact/hooks';
-import { api, type HistoryRow, type RecordRow, type RecordSearch } from '../api.ts';
+/** Consent records for privacy officers: search, history with chain status, one record as its user saw it, exports and data-subject requests. */
+import { Fragment, type ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { api, type HistoryRow, type RecordEvidence, type RecordRow, type RecordSearch } from '../api.ts';
 import { siteLabel } from '../components/controls.tsx';
 import { ErrorNote, Loaded } from '../components/states.tsx';
 import { Table, type Column } from '../components/table.tsx';
@@ -10,6 +11,26 @@ import { createRecordsModel, type RecordsModel } from '../models/records.ts';
 import { can, sites } from '../models/session.ts';
 
 const choices = (row: RecordRow) => ['functional', 'analytics', 'ads'].filter((category) => row[category as 'ads']).map((category) => t(category as 'ads')).join(', ') || '–';
+
+/** The record's own button, so it opens from the keyboard too; a click on the rest of the row shows the history. */
+const openColumn = (onOpen: (id: number) => void): Column<RecordRow> => ({
+  key: 'open',
+  label: '',
+  value: (row) => row.id,
+  render: (row) => (
+    <button
+      type="button"
+      class="link"
+      aria-label={t('openRecordNamed', { id: row.id })}
+      onClick={(event) => {
+        event.stopPropagation();
+        onOpen(row.id);
+      }}
+    >
+      {t('openRecord')}
+    </button>
+  ),
+});
 
 const recordColumns = (): ReadonlyArray<Column<RecordRow>> => [
   { key: 'recordedAt', label: t('time'), value: (row) => row.recordedAt, render: (row) => formatDateTime(row.recordedAt) },
@@ -83,6 +104,9 @@ function SearchForm({ model }: { model: RecordsModel }) {
           <a class="button secondary" href={api.recordsExportUrl(search, 'ndjson')} download>
             {t('exportNdjson')}
           </a>
+          <a class="button secondary" href={api.recordContentsExportUrl(search.site)} download>
+            {t('exportContents')}
+          </a>
         </>
       )}
     </form>
@@ -102,10 +126,149 @@ function History({ model }: { model: RecordsModel }) {
             empty={t('noRecords')}
             columns={[
               ...(recordColumns() as ReadonlyArray<Column<HistoryRow>>),
+              { key: 'stale', label: t('stale'), value: (row) => row.stale, render: (row) => (row.stale ? <span class="badge altered">{t('staleShort')}</span> : '–') },
               { key: 'chain', label: t('chain'), value: (row) => row.chain, render: (row) => <span class={`badge ${row.chain}`}>{tDynamic(row.chain)}</span> },
               { key: 'hash', label: 'Hash', value: (row) => row.hash, render: (row) => <code title={row.hash}>{row.hash.slice(0, 12)}…</code> },
+              openColumn((id) => model.openRecord(id)) as Column<HistoryRow>,
             ]}
           />
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
+const yesNo = (value: boolean) => (value ? t('yes') : t('no'));
+
+function RecordFields({ record }: { record: RecordEvidence['record'] }) {
+  const fields: Array<[string, ComponentChildren]> = [
+    [t('time'), formatDateTime(record.recordedAt)],
+    [t('site'), record.siteKey],
+    [t('consentId'), <code>{record.consentId}</code>],
+    [t('action'), record.action],
+    [t('choices'), choices(record)],
+    [t('source'), record.source],
+    [t('policyVersion'), record.policyVersion],
+    [t('recordLocale'), tDynamic(`locale_${record.locale}`)],
+    [t('pageUrl'), record.pageUrl ?? '–'],
+    [t('account'), record.account ?? '–'],
+    // null: recorded before GPC was kept as its own field.
+    [t('gpc'), record.gpc === null ? '–' : yesNo(record.gpc)],
+    [t('stale'), yesNo(record.stale)],
+    [t('chain'), <span class={`badge ${record.chain}`}>{tDynamic(record.chain)}</span>],
+    ['Hash', <code>{record.hash}</code>],
+  ];
+  return (
+    <dl class="sightings record-fields">
+      {fields.map(([label, value]) => (
+        <Fragment key={label}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </Fragment>
+      ))}
+    </dl>
+  );
+}
+
+/** The banner as its user saw it, in their locale: texts, button labels and categories with the inventory then declared. */
+function ShownText({ content }: { content: NonNullable<NonNullable<RecordEvidence['shown']>['content']> }) {
+  const labels = Object.entries(content.labels) as Array<[keyof typeof content.labels, string]>;
+  return (
+    <article class="shown" aria-labelledby="shown-title" data-locale={content.locale}>
+      <h4 id="shown-title" class="muted">
+        {t('asShown', { locale: t(`locale_${content.locale}`) })}
+      </h4>
+      <div class="shown-banner" lang={content.locale}>
+        <h5 class="shown-title">{content.title}</h5>
+        <p class="shown-body">{content.body}</p>
+      </div>
+      <dl class="sightings shown-labels">
+        {labels.map(([name, text]) => (
+          <Fragment key={name}>
+            <dt>{t(`label_${name}`)}</dt>
+            <dd lang={content.locale} data-label={name}>
+              {text}
+            </dd>
+          </Fragment>
+        ))}
+      </dl>
+      {content.categories.map((category) => (
+        <section key={category.category} class="shown-category" data-category={category.category}>
+          <h5 lang={content.locale}>
+            {category.title}
+            {category.required && <span class="muted"> ({t('alwaysOn')})</span>}
+          </h5>
+          <p lang={content.locale}>{category.description}</p>
+          {category.items.length > 0 && (
+            <ul class="shown-items">
+              {category.items.map((item) => (
+                <li key={`${item.kind}-${item.name}`}>
+                  <code>{item.name}</code> · {item.provider}
+                  {item.domain ? ` · ${item.domain}` : ''} · <span lang={content.locale}>{item.purpose}</span> · <span lang={content.locale}>{item.retention}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ))}
+    </article>
+  );
+}
+
+function Evidence({ detail }: { detail: RecordEvidence }) {
+  const shown = detail.shown;
+  if (!shown) {
+    return (
+      <p class="warning" role="status" data-evidence="missing">
+        {detail.record.shownHash ? t('shownGone', { hash: detail.record.shownHash }) : t('shownMissing')}
+      </p>
+    );
+  }
+  return (
+    <>
+      {shown.matches ? (
+        <p class="notice" data-evidence="matches">
+          ✓ {t('shownMatches', { hash: shown.hash })}
+        </p>
+      ) : (
+        <p class="error" role="alert" data-evidence="mismatch">
+          ⚠ {t('shownMismatch', { hash: shown.hash })}
+        </p>
+      )}
+      {shown.content ? <ShownText content={shown.content} /> : <p class="error">{t('shownUnreadable')}</p>}
+    </>
+  );
+}
+
+function RecordView({ model }: { model: RecordsModel }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const id = model.recordId.value;
+  // The view opens below the tables: focus moves to it, so keyboard and screen-reader users land on what they opened.
+  useEffect(() => {
+    if (id !== null) heading.current?.focus();
+  }, [id]);
+  if (id === null) return null;
+  return (
+    <section class="card record-view" aria-labelledby="record-title">
+      <div class="card-head">
+        <h3 id="record-title" ref={heading} tabIndex={-1}>
+          {t('recordTitle', { id })}
+        </h3>
+        <button type="button" class="secondary" onClick={() => model.closeRecord()}>
+          {t('close')}
+        </button>
+      </div>
+      <Loaded loader={model.record}>
+        {(detail) => (
+          <>
+            {detail.record.stale && (
+              <p class="warning" data-stale>
+                {t('staleMark')}
+              </p>
+            )}
+            <RecordFields record={detail.record} />
+            <Evidence detail={detail} />
+          </>
         )}
       </Loaded>
     </section>
@@ -165,7 +328,14 @@ export function RecordsPage() {
       <Loaded loader={model.results}>
         {() => (
           <>
-            <Table label={t('navRecords')} rows={model.rows.value} rowKey={(row) => row.id} empty={t('noRecords')} columns={recordColumns()} onRowClick={(row) => model.showHistory(row.consentId)} />
+            <Table
+              label={t('navRecords')}
+              rows={model.rows.value}
+              rowKey={(row) => row.id}
+              empty={t('noRecords')}
+              columns={[...recordColumns(), openColumn((id) => model.openRecord(id))]}
+              onRowClick={(row) => model.showHistory(row.consentId)}
+            />
             {model.more.value && (
               <button type="button" class="secondary" onClick={() => void model.loadMore()}>
                 {t('loadMore')}
@@ -174,6 +344,7 @@ export function RecordsPage() {
           </>
         )}
       </Loaded>
+      <RecordView model={model} />
       <History model={model} />
       <section class="card">
         <div class="actions">

@@ -1,6 +1,10 @@
 /** The admin API's wire types: the server's domain objects as JSON carries them (dates become ISO strings). */
+import type { BannerLabels, BannerSettings, BannerTheme } from '../domain/banner.ts';
+import type { Localized } from '../domain/consent.ts';
 import type { Permission, StaffUser } from '../domain/roles.ts';
+import type { ShownContent } from '../domain/shown-content.ts';
 import type { SiteSummary } from '../queries/organisation.ts';
+import type { HistoryEntry } from '../queries/record-search.ts';
 import type { InstallActivity } from '../queries/site-activity.ts';
 
 export type Wire<T> = T extends Date
@@ -44,3 +48,21 @@ export type { InstallGuide, Snippet, SnippetId } from '../sites/install.ts';
 export type { InstallActivity, RefusedOrigin, Sighting } from '../queries/site-activity.ts';
 export type { Retention, SiteSummary } from '../queries/organisation.ts';
 export type { ConsentRecordView, HistoryEntry } from '../queries/record-search.ts';
+
+/** GET /api/admin/records/:recordId: one record, and the content its user was shown with whether it still matches. */
+export interface RecordDetail {
+  readonly record: HistoryEntry;
+  /** null for records from before contents were kept, or whose content row is gone. */
+  readonly shown: {
+    readonly hash: string;
+    /** The stored text's SHA-256, recomputed now, equals the hash the chained record carries. */
+    readonly matches: boolean;
+    /** The stored text as read; null when it no longer parses (it was altered). */
+    readonly content: ShownContent | null;
+  } | null;
+}
+
+/** GET /api/admin/sites/:siteId/banner */
+export interface BannerState extends BannerSettings {
+  readonly defaults: { readonly theme: BannerTheme; readonly labels: Required<Localized<BannerLabels>> };
+}

@@ -4,11 +4,15 @@ import { z } from 'zod';
 import { describeChainBreak } from '../domain/chain.ts';
 import { ACTIONS } from '../domain/consent.ts';
 import { verifySiteChain } from '../queries/consent-records.ts';
-import { consentHistory, searchRecords, streamRecords, type ConsentRecordView, type RecordSearch } from '../queries/record-search.ts';
+import { consentHistory, findRecord, searchRecords, streamRecords, type ConsentRecordView, type RecordSearch } from '../queries/record-search.ts';
+import { findShownContent, streamShownContents } from '../queries/shown-contents.ts';
+import { hashShownText, type ShownContent } from '../domain/shown-content.ts';
+import { ApiError } from '../errors.ts';
+import type { RecordDetail } from './contract.ts';
 import type { AppDeps } from '../services.ts';
 import { requirePermission } from './auth.ts';
 import type { AdminContext, AdminEnv } from './env.ts';
-import { encoderFor, exportHeaders, exportStream, type Columns } from './export-stream.ts';
+import { encoderFor, exportHeaders, exportStream, ndjsonLines, type Columns } from './export-stream.ts';
 import { audit, ownedSite, ownedSiteIds } from './scope.ts';
 import { parseQuery, pathId } from './validate.ts';
 
@@ -44,9 +48,21 @@ export const RECORD_COLUMNS: Columns<ConsentRecordView> = [
   ['os', (row) => row.os],
   ['device', (row) => row.device],
   ['account', (row) => row.account],
+  ['gpc', (row) => row.gpc],
+  ['stale', (row) => row.stale],
+  ['shown_hash', (row) => row.shownHash],
   ['prev_hash', (row) => row.prevHash],
   ['hash', (row) => row.hash],
 ];
+
+/** A stored text that no longer parses is shown as missing; its hash mismatch says why. */
+function parseContent(text: string): ShownContent | null {
+  try {
+    return JSON.parse(text) as ShownContent;
+  } catch {
+    return null;
+  }
+}
 
 /** The search narrowed to the caller's organisation; a site of another organisation is a 404. */
 async function scopedSearch(c: AdminContext, deps: AppDeps): Promise<RecordSearch> {
@@ -82,6 +98,45 @@ export function recordRoutes(deps: AppDeps): Hono<AdminEnv> {
       });
     });
   }
+
+  // Every distinct content the records cite, by hash: with the records' shown_hash an auditor checks each offline.
+  app.get('/contents.ndjson', requirePermission('records.export'), async (c) => {
+    const { site } = parseQuery(c, z.object({ site: z.coerce.number().int().positive().optional() }));
+    const siteIds = site !== undefined ? [(await ownedSite(c, deps, site)).id] : await ownedSiteIds(c, deps);
+    await audit(c, deps, { action: 'records.export', siteId: siteIds.length === 1 ? siteIds[0] : null, detail: { format: 'contents.ndjson' } });
+    return new Response(
+      exportStream(
+        streamShownContents(deps.db, siteIds),
+        ndjsonLines((row) => ({
+          hash: row.hash,
+          site: row.siteKey,
+          policy_version: row.policyVersion,
+          locale: row.locale,
+          first_shown_at: row.firstShownAt.toISOString(),
+          content: row.content,
+        })),
+      ),
+      { headers: exportHeaders('ndjson', `shown-contents-${new Date().toISOString().slice(0, 10)}`) },
+    );
+  });
+
+  app.get('/:recordId{[0-9]+}', async (c) => {
+    const record = await findRecord(deps.db, await ownedSiteIds(c, deps), pathId(c, 'recordId'));
+    if (!record) throw new ApiError(404, 'not_found', { en: 'No such consent record in your organisation', nb: 'Organisasjonen din har ikke denne samtykkeposten' });
+    const stored = record.shownHash ? await findShownContent(deps.db, record.shownHash) : null;
+    const detail: RecordDetail = {
+      record,
+      shown: stored
+        ? {
+            hash: stored.hash,
+            // Recomputed on every view: a stored text changed after the decision no longer matches the record.
+            matches: hashShownText(stored.content) === record.shownHash,
+            content: parseContent(stored.content),
+          }
+        : null,
+    };
+    return c.json(detail);
+  });
 
   app.get('/history/:consentId', async (c) => {
     const consentId = c.req.param('consentId');

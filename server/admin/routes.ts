@@ -8,6 +8,7 @@ import type { AdminEnv } from './env.ts';
 import { localeFromHeader, inLocale } from '../i18n.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { organisationRoutes } from './organisation.ts';
+import { bannerRoutes } from './banner.ts';
 import { policyRoutes } from './policies.ts';
 import { recordRoutes } from './records.ts';
 import { loginRoutes, sessionRoutes } from './session.ts';
@@ -33,6 +34,7 @@ export function adminApi(deps: AppDeps): Hono<AdminEnv> {
   api.route('/sites', siteRoutes(deps));
   api.route('/sites', inventoryRoutes(deps));
   api.route('/sites', policyRoutes(deps));
+  api.route('/sites', bannerRoutes(deps));
   api.route('/sites', usageRoutes(deps));
   api.route('/consent-stats', consentStatsRoutes(deps));
   api.route('/records', recordRoutes(deps));

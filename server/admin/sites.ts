@@ -48,11 +48,14 @@ const newSiteSchema = z.strictObject({
   allowedOrigins: allowedOrigins.default([]),
 });
 
-// Either or both: adding one origin from the installation check must not undo a rename made meanwhile.
+const features = z.strictObject({ consentMode: z.boolean().optional(), declarationEmbed: z.boolean().optional() });
+
+// Any of them: adding one origin from the installation check must not undo a rename made meanwhile.
 const siteChangesSchema = z
-  .strictObject({ name: siteName.optional(), allowedOrigins: allowedOrigins.optional() })
-  .refine((changes) => changes.name !== undefined || changes.allowedOrigins !== undefined, {
-    error: () => say({ en: 'give a new name, new allowed origins, or both', nb: 'oppgi nytt navn, nye tillatte opprinnelser eller begge' }),
+  .strictObject({ name: siteName.optional(), allowedOrigins: allowedOrigins.optional(), features: features.optional() })
+  .refine((changes) => changes.name !== undefined || changes.allowedOrigins !== undefined || changes.features !== undefined, {
+    error: () =>
+      say({ en: 'give a new name, new allowed origins or features', nb: 'oppgi nytt navn, nye tillatte opprinnelser eller funksjoner' }),
   });
 
 async function summaryOf(c: AdminContext, deps: AppDeps, siteId: number): Promise<SiteSummary> {
@@ -95,7 +98,8 @@ export function siteRoutes(deps: AppDeps): Hono<AdminEnv> {
       action: 'site.update',
       siteId: site.id,
       target: site.key,
-      detail: { ...changes, before: { name: site.name, allowedOrigins: site.allowedOrigins } },
+      // Only what changed, as it was before.
+      detail: { ...changes, before: Object.fromEntries(Object.keys(changes).map((key) => [key, site[key as keyof typeof changes]])) },
     });
     return c.json(await summaryOf(c, deps, site.id));
   });

@@ -2,4 +2,5 @@
 import { z } from 'zod';
 
 export const text = (max: number) => z.string().trim().min(1).max(max);
-export const localizedText = (max: number) => z.strictObject({ nb: text(max), en: text(max) });
+/** Nynorsk is optional: where a text has none, Nynorsk readers see the Bokmål. */
+export const localizedText = (max: number) => z.strictObject({ nb: text(max), nn: text(max).optional(), en: text(max) });

@@ -4,7 +4,7 @@
  * its own English. Messages a schema states itself take precedence, and are written as Text there.
  */
 import { z } from 'zod';
-import type { Locale } from '../domain/consent.ts';
+import type { StaffLocale as Locale } from '../domain/consent.ts';
 import { activeLocale } from '../i18n.ts';
 
 type RawIssue = Parameters<z.core.$ZodErrorMap>[0];

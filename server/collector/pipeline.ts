@@ -37,6 +37,13 @@ export async function requireAnalyticsConsent(deps: AppDeps, site: PublishedSite
   if (decisionExpiresAt(decision.recordedAt, site.policy.consentLifetimeMonths) <= now) {
     throw new ApiError(403, 'consent_required', 'The consent decision has expired; ask again before sending events. Nothing was stored');
   }
+  if (decision.policyVersion < site.policy.askedSince) {
+    throw new ApiError(
+      403,
+      'consent_stale',
+      `The decision was made under policy version ${decision.policyVersion}; version ${site.policy.askedSince} changed what is asked, so ask again before sending events. Nothing was stored`,
+    );
+  }
   if (!decision.choices.analytics) {
     throw new ApiError(403, 'consent_required', 'The latest decision does not grant analytics; nothing was stored');
   }

@@ -8,6 +8,7 @@ import { ApiError } from '../errors.ts';
 import type { AppDeps } from '../services.ts';
 import { classifyUserAgent, clientAddress, clientRateKey, isOwnOrigin, pseudonymiseAddress } from './client.ts';
 import { checkOrigin, requireAnalyticsConsent, toEventRows, type Visit } from './pipeline.ts';
+import { shownHashFor } from './shown.ts';
 import { consentRequestSchema, eventsRequestSchema, pixelQuerySchema } from './validation.ts';
 
 // The smallest valid transparent GIF: 1×1, one transparent colour.
@@ -114,6 +115,9 @@ export function collectorRoutes(deps: AppDeps): Hono {
     checkOrigin(deps, c, site);
     const clientHash = admitClient(c, site, request.consentId);
     checkDecisionAgainstPolicy(site, request);
+    const shownHash = await shownHashFor(deps, site, request);
+    // Still evidence of what that user saw, so it is kept; it grants nothing, and the widget asks again.
+    const stale = request.policyVersion < site.policy.askedSince;
     const userAgent = classifyUserAgent(c.req.header('user-agent'));
     const recordedAt = new Date();
     const link = await deps.consentWriter.append(site.id, {
@@ -130,10 +134,13 @@ export function collectorRoutes(deps: AppDeps): Hono {
       account: request.account ?? null,
       recordedAt,
       clientHash,
+      shownHash,
+      gpc: request.gpc ?? request.source === 'gpc',
+      stale,
     });
     deps.decisions.remember(site.id, request.consentId, { policyVersion: request.policyVersion, choices: request.choices, recordedAt });
     deps.activity.note(site.id, 'decision', c.req.header('origin'));
-    return c.json({ id: link.id, seq: link.seq, hash: link.hash, recordedAt: recordedAt.toISOString() } satisfies ConsentReceipt, 201);
+    return c.json({ id: link.id, seq: link.seq, hash: link.hash, recordedAt: recordedAt.toISOString(), stale } satisfies ConsentReceipt, 201);
   });
 
   /** Everything before storing an event: site, origin, rate, bots and the consent that allows it. */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ConsentRequest, EventsRequest } from '../contract.ts';
 import { ACTIONS, CATEGORIES, LOCALES, SOURCES } from '../domain/consent.ts';
+import { SHOWN_HASH_PATTERN } from '../domain/shown-content.ts';
 
 const siteKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site key such as "min-side"');
 const consentId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16 to 64 characters of A-Z, a-z, 0-9, _ or -');
@@ -35,11 +36,16 @@ export const consentRequestSchema = z
     locale: z.enum(LOCALES),
     url: httpUrl.optional(),
     account: z.string().trim().min(1).max(200).optional(),
+    shown: z.string().regex(SHOWN_HASH_PATTERN, 'must be the SHA-256 (64 lower-case hex characters) of the content shown').optional(),
+    gpc: z.boolean().optional(),
   })
   .superRefine((request, ctx) => {
     const { functional, analytics, ads } = request.choices;
     if (request.action === 'accept_all' && !(functional && analytics && ads)) {
       ctx.addIssue({ code: 'custom', path: ['action'], message: 'accept_all must grant every category' });
+    }
+    if (request.source === 'gpc' && request.gpc === false) {
+      ctx.addIssue({ code: 'custom', path: ['gpc'], message: 'source gpc needs a browser that sent Global Privacy Control' });
     }
     if (request.action === 'reject_all' && (analytics || ads)) {
       ctx.addIssue({ code: 'custom', path: ['action'], message: 'reject_all must deny analytics and ads' });

@@ -1,5 +1,6 @@
 /** The database as Kysely sees it. Row types are for queries/ only; the rest of the server speaks domain types. */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { BannerSettings } from '../domain/banner.ts';
 import type { Category, ConsentAction, ConsentSource, Localized, Surface } from '../domain/consent.ts';
 import type { InventoryKind, Party } from '../domain/inventory.ts';
 import type { PolicyTexts } from '../domain/policy.ts';
@@ -25,17 +26,37 @@ export interface SitesTable {
   allowed_origins: ColumnType<string[], string[] | undefined, string[]>;
   created_at: Generated<Date>;
   archived_at: Date | null;
+  /** null: the default theme and labels. */
+  banner: Json<BannerSettings> | null;
+  consent_mode: Generated<boolean>;
+  declaration_embed: Generated<boolean>;
 }
 
 export interface PolicyVersionsTable {
   id: Generated<number>;
   site_id: number;
-  version: number;
+  /** null while a draft. */
+  version: number | null;
   texts: Json<Localized<PolicyTexts>>;
   functional_required: Generated<boolean>;
   consent_lifetime_months: Generated<number>;
   published_at: Date | null;
+  /** Published: whether earlier decisions stop counting (true) or it is a wording fix (false); null while a draft. */
+  material: boolean | null;
+  /** The email of who published it. */
+  published_by: string | null;
   created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ShownContentsTable {
+  hash: string;
+  site_id: number;
+  policy_version: number;
+  locale: string;
+  /** The exact text the hash covers. */
+  content: string;
+  first_shown_at: Generated<Date>;
 }
 
 export interface InventoryItemsTable {
@@ -84,6 +105,12 @@ export interface ConsentRecordsTable {
   account: string | null;
   recorded_at: Date;
   client_hash: string;
+  /** SHA-256 of the content the user was shown (shown_contents); null on records from before it was kept. */
+  shown_hash: string | null;
+  /** Whether the browser sent Global Privacy Control; null on records from before it was kept. */
+  gpc: boolean | null;
+  /** Made under a version a material change had already superseded: kept as evidence, grants nothing. */
+  stale: Generated<boolean>;
   prev_hash: string;
   hash: string;
 }
@@ -168,6 +195,7 @@ export interface Database {
   organisations: OrganisationsTable;
   sites: SitesTable;
   policy_versions: PolicyVersionsTable;
+  shown_contents: ShownContentsTable;
   inventory_items: InventoryItemsTable;
   consent_chain_heads: ConsentChainHeadsTable;
   consent_records: ConsentRecordsTable;

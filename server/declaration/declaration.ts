@@ -9,11 +9,15 @@ export function buildDeclaration(site: PublishedSite, inventory: readonly Invent
   return {
     site: { key: site.key, name: site.name, surface: site.surface },
     policyVersion: policy.version,
-    publishedAt: (policy.publishedAt ?? new Date(0)).toISOString(),
+    publishedAt: policy.publishedAt.toISOString(),
     categories: CATEGORIES.map((category) => ({
       category,
       required: category === 'functional' && policy.functionalRequired,
-      texts: { nb: policy.texts.nb.categories[category], en: policy.texts.en.categories[category] },
+      texts: {
+        nb: policy.texts.nb.categories[category],
+        ...(policy.texts.nn ? { nn: policy.texts.nn.categories[category] } : {}),
+        en: policy.texts.en.categories[category],
+      },
       items: inventory
         .filter((item) => item.category === category)
         .map((item) => ({

@@ -1,6 +1,6 @@
-/** The cookie and pixel overview as a plain HTML page: readable without JavaScript, in Norwegian or English. */
+/** The cookie and pixel overview as a plain HTML page: readable without JavaScript, in Bokmål, Nynorsk or English. */
 import type { Declaration } from '../contract.ts';
-import type { Locale } from '../domain/consent.ts';
+import { inLocaleOf, LOCALES, type Locale } from '../domain/consent.ts';
 import type { InventoryKind } from '../domain/inventory.ts';
 
 const LABELS = {
@@ -19,7 +19,33 @@ const LABELS = {
     none: 'Ingen i denne kategorien.',
     firstParty: 'førstepart',
     thirdParty: 'tredjepart',
-    other: 'English',
+    language: 'Bokmål',
+    kinds: {
+      cookie: 'Informasjonskapsel',
+      local_storage: 'Lokal lagring',
+      session_storage: 'Øktlagring',
+      pixel: 'Piksel',
+      web_beacon: 'Nettfyr',
+      script: 'Skript',
+      iframe: 'Innebygd ramme',
+    },
+  },
+  nn: {
+    heading: 'Informasjonskapslar og pikslar',
+    intro: (site: string, version: number, date: string) =>
+      `Oversikt over informasjonskapslar, pikslar og liknande teknologi som blir brukt i ${site}, og korleis du kan blokkere dei. Retningslinjer versjon ${version}, publisert ${date}.`,
+    required: 'Alltid på',
+    optional: 'Krev samtykke',
+    name: 'Namn',
+    kind: 'Type',
+    provider: 'Leverandør',
+    purpose: 'Føremål',
+    retention: 'Lagringstid',
+    blocking: 'Slik blokkerer du',
+    none: 'Ingen i denne kategorien.',
+    firstParty: 'førstepart',
+    thirdParty: 'tredjepart',
+    language: 'Nynorsk',
     kinds: {
       cookie: 'Informasjonskapsel',
       local_storage: 'Lokal lagring',
@@ -45,7 +71,7 @@ const LABELS = {
     none: 'None in this category.',
     firstParty: 'first party',
     thirdParty: 'third party',
-    other: 'Norsk',
+    language: 'English',
     kinds: {
       cookie: 'Cookie',
       local_storage: 'Local storage',
@@ -65,8 +91,7 @@ th{background:#f3f3f3}code{font-size:.95em}.tag{font-size:.85em;padding:.1rem .5
 
 export function DeclarationPage({ declaration, locale }: { declaration: Declaration; locale: Locale }) {
   const t = LABELS[locale];
-  const other: Locale = locale === 'nb' ? 'en' : 'nb';
-  const published = new Date(declaration.publishedAt).toLocaleDateString(locale === 'nb' ? 'nb-NO' : 'en-GB', { dateStyle: 'long' });
+  const published = new Date(declaration.publishedAt).toLocaleDateString(locale === 'en' ? 'en-GB' : `${locale}-NO`, { dateStyle: 'long' });
   return (
     <html lang={locale}>
       <head>
@@ -77,19 +102,21 @@ export function DeclarationPage({ declaration, locale }: { declaration: Declarat
       </head>
       <body>
         <main>
-          <p>
-            <a href={`?lang=${other}`} hreflang={other} lang={other}>
-              {t.other}
-            </a>
-          </p>
+          <nav>
+            {LOCALES.filter((other) => other !== locale).map((other) => (
+              <a key={other} href={`?lang=${other}`} hreflang={other} lang={other} style="margin-right:1rem">
+                {LABELS[other].language}
+              </a>
+            ))}
+          </nav>
           <h1>{`${t.heading} – ${declaration.site.name}`}</h1>
           <p>{t.intro(declaration.site.name, declaration.policyVersion, published)}</p>
           {declaration.categories.map((category) => (
             <section key={category.category} aria-labelledby={`category-${category.category}`}>
               <h2 id={`category-${category.category}`}>
-                {category.texts[locale].title} <span class="tag">{category.required ? t.required : t.optional}</span>
+                {inLocaleOf(category.texts, locale).title} <span class="tag">{category.required ? t.required : t.optional}</span>
               </h2>
-              <p>{category.texts[locale].description}</p>
+              <p>{inLocaleOf(category.texts, locale).description}</p>
               {category.items.length === 0 ? (
                 <p>{t.none}</p>
               ) : (
@@ -115,9 +142,9 @@ export function DeclarationPage({ declaration, locale }: { declaration: Declarat
                           {item.provider} ({item.party === 'first' ? t.firstParty : t.thirdParty}
                           {item.domain ? `, ${item.domain}` : ''})
                         </td>
-                        <td>{item.purpose[locale]}</td>
-                        <td>{item.retention[locale]}</td>
-                        <td>{item.blocking[locale]}</td>
+                        <td>{inLocaleOf(item.purpose, locale)}</td>
+                        <td>{inLocaleOf(item.retention, locale)}</td>
+                        <td>{inLocaleOf(item.blocking, locale)}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -2,15 +2,16 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { renderToString } from 'preact-render-to-string';
-import type { Locale } from '../domain/consent.ts';
+import { LOCALES, type Locale } from '../domain/consent.ts';
 import type { AppDeps } from '../services.ts';
 import { buildDeclaration } from './declaration.ts';
 import { DeclarationPage } from './page.tsx';
 
 function pickLocale(query: string | undefined, acceptLanguage: string | undefined): Locale {
-  if (query === 'nb' || query === 'en') return query;
+  if ((LOCALES as readonly string[]).includes(query ?? '')) return query as Locale;
   const preferred = (acceptLanguage ?? '').toLowerCase();
-  return /^(en)\b/.test(preferred) ? 'en' : 'nb';
+  if (/^nn\b/.test(preferred)) return 'nn';
+  return /^en\b/.test(preferred) ? 'en' : 'nb';
 }
 
 export function declarationRoutes(deps: AppDeps): Hono {

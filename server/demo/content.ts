@@ -11,6 +11,9 @@ export const DEMO_SITES: ReadonlyArray<{ key: string; name: string; surface: Sur
   { key: 'app', name: 'Selvbetjeningsappen', surface: 'app' },
 ];
 
+/** The demo's terms page embeds the declaration and its portal runs Google tags: both features are on. */
+export const DEMO_FEATURES = { consentMode: true, declarationEmbed: true } as const;
+
 export const DEMO_POLICY_TEXTS: Localized<PolicyTexts> = {
   nb: {
     title: 'Vi bruker informasjonskapsler',
@@ -29,6 +32,26 @@ export const DEMO_POLICY_TEXTS: Localized<PolicyTexts> = {
       ads: {
         title: 'Annonsemåling',
         description: 'Teller hvor mange som besøker oss etter å ha sett en annonse, slik at vi kan måle effekten av markedsføringen.',
+      },
+    },
+  },
+  nn: {
+    title: 'Vi bruker informasjonskapslar',
+    body:
+      'Vi bruker informasjonskapslar, pikslar og lokal lagring for at sjølvbeteninga skal verke, for å forstå korleis ho blir brukt, ' +
+      'og for å måle effekten av annonsane våre. Du vel sjølv kva du godtek, og kan endre valet når som helst.',
+    categories: {
+      functional: {
+        title: 'Naudsynte',
+        description: 'Gjer sjølvbeteninga enkel og effektiv, til dømes innlogging og navigasjon. Blir ikkje lagra etter at økta di er over.',
+      },
+      analytics: {
+        title: 'Bruksanalyse',
+        description: 'Viser oss korleis sidene og appen blir brukte, slik at vi kan forbetre sjølvbeteninga.',
+      },
+      ads: {
+        title: 'Annonsemåling',
+        description: 'Tel kor mange som besøkjer oss etter å ha sett ein annonse, slik at vi kan måle effekten av marknadsføringa.',
       },
     },
   },
@@ -56,14 +79,17 @@ export const DEMO_POLICY_TEXTS: Localized<PolicyTexts> = {
 
 const browserSettings: Localized = {
   nb: 'Kan blokkeres i nettleserens innstillinger, men da virker ikke innloggingen.',
+  nn: 'Kan blokkerast i innstillingane til nettlesaren, men då verkar ikkje innlogginga.',
   en: 'Can be blocked in your browser settings, but login then stops working.',
 };
 const samtykkeChoice: Localized = {
   nb: 'Slå av «Bruksanalyse» under «Innstillinger for informasjonskapsler», eller blokker i nettleseren.',
+  nn: 'Slå av «Bruksanalyse» under «Innstillingar for informasjonskapslar», eller blokker i nettlesaren.',
   en: 'Turn off "Usage analytics" under "Cookie settings", or block it in your browser.',
 };
 const adsChoice: Localized = {
   nb: 'Slå av «Annonsemåling» under «Innstillinger for informasjonskapsler», eller bruk en annonseblokkerer.',
+  nn: 'Slå av «Annonsemåling» under «Innstillingar for informasjonskapslar», eller bruk ein annonseblokkerar.',
   en: 'Turn off "Ad measurement" under "Cookie settings", or use an ad blocker.',
 };
 
@@ -77,8 +103,8 @@ export function demoInventory(collectorHost: string): NewInventoryItem[] {
       party: 'first',
       domain: null,
       category: 'functional',
-      purpose: { nb: 'Holder deg innlogget under økten.', en: 'Keeps you logged in during your session.' },
-      retention: { nb: 'Økten', en: 'Session' },
+      purpose: { nb: 'Holder deg innlogget under økten.', nn: 'Held deg innlogga under økta.', en: 'Keeps you logged in during your session.' },
+      retention: { nb: 'Økten', nn: 'Økta', en: 'Session' },
       blocking: browserSettings,
     },
     {
@@ -89,10 +115,11 @@ export function demoInventory(collectorHost: string): NewInventoryItem[] {
       party: 'first',
       domain: null,
       category: 'functional',
-      purpose: { nb: 'Husker valgene dine om informasjonskapsler.', en: 'Remembers your cookie choices.' },
-      retention: { nb: '12 måneder', en: '12 months' },
+      purpose: { nb: 'Husker valgene dine om informasjonskapsler.', nn: 'Hugsar vala dine om informasjonskapslar.', en: 'Remembers your cookie choices.' },
+      retention: { nb: '12 måneder', nn: '12 månader', en: '12 months' },
       blocking: {
         nb: 'Kan slettes i nettleseren; da spør vi deg på nytt.',
+        nn: 'Kan slettast i nettlesaren; då spør vi deg på nytt.',
         en: 'Can be deleted in your browser; we will then ask you again.',
       },
     },
@@ -104,8 +131,8 @@ export function demoInventory(collectorHost: string): NewInventoryItem[] {
       party: 'first',
       domain: null,
       category: 'analytics',
-      purpose: { nb: 'Skiller besøk fra hverandre i bruksanalysen.', en: 'Tells visits apart in usage analytics.' },
-      retention: { nb: '13 måneder', en: '13 months' },
+      purpose: { nb: 'Skiller besøk fra hverandre i bruksanalysen.', nn: 'Skil besøk frå kvarandre i bruksanalysen.', en: 'Tells visits apart in usage analytics.' },
+      retention: { nb: '13 måneder', nn: '13 månader', en: '13 months' },
       blocking: samtykkeChoice,
     },
     {
@@ -116,8 +143,8 @@ export function demoInventory(collectorHost: string): NewInventoryItem[] {
       party: 'first',
       domain: null,
       category: 'analytics',
-      purpose: { nb: 'Holder bruksdata til de er sendt.', en: 'Holds usage data until it has been sent.' },
-      retention: { nb: 'Til den er sendt', en: 'Until sent' },
+      purpose: { nb: 'Holder bruksdata til de er sendt.', nn: 'Held bruksdata til dei er sende.', en: 'Holds usage data until it has been sent.' },
+      retention: { nb: 'Til den er sendt', nn: 'Til han er send', en: 'Until sent' },
       blocking: samtykkeChoice,
     },
     {
@@ -130,9 +157,10 @@ export function demoInventory(collectorHost: string): NewInventoryItem[] {
       category: 'ads',
       purpose: {
         nb: 'Et gjennomsiktig bilde som teller besøk som kommer fra en annonse.',
+        nn: 'Eit gjennomsiktig bilete som tel besøk som kjem frå ein annonse.',
         en: 'A transparent image that counts visits that arrive from an ad.',
       },
-      retention: { nb: 'Lagrer ingenting i nettleseren', en: 'Stores nothing in the browser' },
+      retention: { nb: 'Lagrer ingenting i nettleseren', nn: 'Lagrar ingenting i nettlesaren', en: 'Stores nothing in the browser' },
       blocking: adsChoice,
     },
     {
@@ -145,9 +173,10 @@ export function demoInventory(collectorHost: string): NewInventoryItem[] {
       category: 'ads',
       purpose: {
         nb: 'En nettfyr som melder når et besøk fra en annonse fører til et kjøp av tilleggstjenester.',
+        nn: 'Eit nettfyr som melder når eit besøk frå ein annonse fører til kjøp av tilleggstenester.',
         en: 'A web beacon that reports when a visit from an ad leads to buying an add-on service.',
       },
-      retention: { nb: 'Lagrer ingenting i nettleseren', en: 'Stores nothing in the browser' },
+      retention: { nb: 'Lagrer ingenting i nettleseren', nn: 'Lagrar ingenting i nettlesaren', en: 'Stores nothing in the browser' },
       blocking: adsChoice,
     },
   ];

@@ -3,7 +3,7 @@ import type { Site } from '../domain/sites.ts';
 import type { Db } from '../db/create.ts';
 import { createOrganisation, hasOrganisation } from '../queries/organisation.ts';
 import { createSiteWithContent } from '../sites/create.ts';
-import { DEMO_ORGANISATION, DEMO_POLICY_TEXTS, DEMO_SITES, demoInventory } from './content.ts';
+import { DEMO_FEATURES, DEMO_ORGANISATION, DEMO_POLICY_TEXTS, DEMO_SITES, demoInventory } from './content.ts';
 
 export interface DemoOrganisation {
   readonly organisationId: number;
@@ -22,7 +22,7 @@ export async function seedDemo(db: Db, publicUrl: string): Promise<DemoOrganisat
       policy: { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 },
       inventory: demoInventory(new URL(publicUrl).host),
     };
-    sites.push(await createSiteWithContent(db, { organisationId: organisation.id, ...demoSite, allowedOrigins: [] }, content));
+    sites.push(await createSiteWithContent(db, { organisationId: organisation.id, ...demoSite, allowedOrigins: [], features: DEMO_FEATURES }, content));
   }
   return { organisationId: organisation.id, sites };
 }

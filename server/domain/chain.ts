@@ -27,11 +27,17 @@ export interface ChainedContent {
   readonly account: string | null;
   readonly recordedAt: Date;
   readonly clientHash: string;
+  /** SHA-256 of the content the user was shown; null only on records from before it was kept. */
+  readonly shownHash: string | null;
+  readonly gpc: boolean | null;
+  readonly stale: boolean;
 }
 
 export function chainHash(prevHash: string, content: ChainedContent): string {
   // A JSON array, not an object: the order is fixed by this code, not by how a row happens to be read back.
-  const canonical = JSON.stringify([
+  // Records from before the shown content was kept hash the fields they had; every newer one covers the content
+  // hash, GPC and the stale mark too, so setting its content hash to null breaks the link like any other edit.
+  const covered = [
     content.siteId,
     content.seq,
     content.consentId,
@@ -49,7 +55,8 @@ export function chainHash(prevHash: string, content: ChainedContent): string {
     content.account,
     content.recordedAt.toISOString(),
     content.clientHash,
-  ]);
+  ];
+  const canonical = JSON.stringify(content.shownHash === null ? covered : [...covered, content.shownHash, content.gpc, content.stale]);
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
 }
 

@@ -10,9 +10,17 @@ export type ConsentAction = (typeof ACTIONS)[number];
 export const SOURCES = ['banner', 'preferences', 'gpc', 'api', 'app'] as const;
 export type ConsentSource = (typeof SOURCES)[number];
 
-export const LOCALES = ['nb', 'en'] as const;
+/** What end users read in: Bokmål, Nynorsk (both official written Norwegian) and English. */
+export const LOCALES = ['nb', 'nn', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
-export type Localized<T = string> = Record<Locale, T>;
+/** Staff read the dashboard and the admin API in Bokmål or English. */
+export type StaffLocale = Exclude<Locale, 'nn'>;
+/** Bokmål and English are always written; Nynorsk is optional and falls back to Bokmål where a text has none. */
+export type Localized<T = string> = { readonly nb: T; readonly en: T; readonly nn?: T };
+
+export function inLocaleOf<T>(value: Localized<T>, locale: Locale): T {
+  return value[locale] ?? value.nb;
+}
 
 export const SURFACES = ['web', 'app'] as const;
 export type Surface = (typeof SURFACES)[number];

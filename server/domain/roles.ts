@@ -6,6 +6,7 @@ export type Role = (typeof ROLES)[number];
 export const PERMISSIONS = [
   'sites.read',
   'sites.manage',
+  'policies.read',
   'users.manage',
   'usage.read',
   'consent_stats.read',
@@ -19,7 +20,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * Admins are the terms' contact person: they set up sites and accounts and read everything in their organisation,
- * analytics, evidence and audit log included. Analysts read usage; privacy officers own the consent evidence and
+ * analytics, evidence and audit log included. Analysts read usage; privacy officers own the consent evidence (and
+ * read the policy versions it refers to) and
  * alone answer data-subject requests, which show, export and erase one person's data.
  */
 const GRANTS: Record<Role, readonly Permission[]> = {
@@ -27,6 +29,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   analyst: ['sites.read', 'usage.read'],
   privacy_officer: [
     'sites.read',
+    'policies.read',
     'consent_stats.read',
     'records.read',
     'records.export',

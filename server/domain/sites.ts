@@ -1,6 +1,7 @@
 /** A site: one web property or app of an organisation, with its own key, consent chain, policy and inventory. */
+import type { BannerSettings } from './banner.ts';
 import type { Surface } from './consent.ts';
-import type { PolicyVersion } from './policy.ts';
+import type { CurrentPolicy } from './policy.ts';
 
 /** Public site keys appear in script URLs and requests: lower-case letters, digits and hyphens. */
 export const SITE_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -15,12 +16,22 @@ export interface Site {
   readonly allowedOrigins: readonly string[];
   /** Set when archived: the collector refuses the site, its evidence and analytics stay readable. */
   readonly archivedAt: Date | null;
+  readonly banner: BannerSettings;
+  /** Features of the widget a site switches on; what is off is not shipped to its pages. */
+  readonly features: SiteFeatures;
+}
+
+export interface SiteFeatures {
+  /** Google Consent Mode v2 signals for Google tags on the page. */
+  readonly consentMode: boolean;
+  /** `<div data-samtykke-declaration>` fills with the cookie declaration. */
+  readonly declarationEmbed: boolean;
 }
 
 /** A site with the policy version its visitors decide under now (the newest published one). */
 export interface SiteWithPolicy extends Site {
-  readonly policy: PolicyVersion | null;
+  readonly policy: CurrentPolicy | null;
 }
 
 /** A site the public surfaces can serve: not archived, with a published policy. */
-export type PublishedSite = SiteWithPolicy & { readonly policy: PolicyVersion };
+export type PublishedSite = SiteWithPolicy & { readonly policy: CurrentPolicy };

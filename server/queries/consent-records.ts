@@ -64,7 +64,7 @@ export async function appendIfHeadUnchanged(db: Db, siteId: number, expected: Ch
       returning site_id
     )
     insert into consent_records (site_id, seq, consent_id, policy_version, functional, analytics, ads, action, source, locale,
-      page_url, browser, os, device, account, recorded_at, client_hash, prev_hash, hash)
+      page_url, browser, os, device, account, recorded_at, client_hash, shown_hash, gpc, stale, prev_hash, hash)
     select moved.site_id, r.* from moved, unnest(
       ${column((r) => r.seq)}::bigint[], ${column((r) => r.consentId)}::text[], ${column((r) => r.policyVersion)}::int[],
       ${column((r) => r.functional)}::bool[], ${column((r) => r.analytics)}::bool[], ${column((r) => r.ads)}::bool[],
@@ -72,6 +72,7 @@ export async function appendIfHeadUnchanged(db: Db, siteId: number, expected: Ch
       ${column((r) => r.pageUrl)}::text[], ${column((r) => r.browser)}::text[], ${column((r) => r.os)}::text[],
       ${column((r) => r.device)}::text[], ${column((r) => r.account)}::text[],
       ${column((r) => r.recordedAt.toISOString())}::timestamptz[], ${column((r) => r.clientHash)}::text[],
+      ${column((r) => r.shownHash)}::text[], ${column((r) => r.gpc)}::bool[], ${column((r) => r.stale)}::bool[],
       ${column((r) => r.prevHash)}::text[], ${column((r) => r.hash)}::text[]
     ) as r
     returning id, seq, hash`.execute(db);
@@ -125,6 +126,9 @@ export function toChainedContent(row: ConsentRecordRow): ChainedContent & { prev
     account: row.account,
     recordedAt: row.recorded_at,
     clientHash: row.client_hash,
+    shownHash: row.shown_hash,
+    gpc: row.gpc,
+    stale: row.stale,
     prevHash: row.prev_hash,
     hash: row.hash,
   };

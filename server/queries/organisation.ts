@@ -1,5 +1,6 @@
 /** Organisations (the tenants): creating and finding them, their sites as the dashboard lists them, and retention. */
 import type { Surface } from '../domain/consent.ts';
+import type { SiteFeatures } from '../domain/sites.ts';
 import type { Db } from '../db/create.ts';
 
 export interface Organisation {
@@ -15,6 +16,7 @@ export interface SiteSummary {
   readonly allowedOrigins: readonly string[];
   readonly archivedAt: Date | null;
   readonly policyVersion: number | null;
+  readonly features: SiteFeatures;
 }
 
 /** An organisation as `org list` shows it: with how many sites (archived ones included) and users it has. */
@@ -82,10 +84,12 @@ export async function listOrganisationSites(db: Db, organisationId: number, only
       'sites.surface',
       'sites.allowed_origins',
       'sites.archived_at',
+      'sites.consent_mode',
+      'sites.declaration_embed',
       (eb) => eb.fn.max('policy_versions.version').as('policy_version'),
     ])
     .where('sites.organisation_id', '=', organisationId)
-    .groupBy(['sites.id', 'sites.key', 'sites.name', 'sites.surface', 'sites.allowed_origins', 'sites.archived_at'])
+    .groupBy(['sites.id', 'sites.key', 'sites.name', 'sites.surface', 'sites.allowed_origins', 'sites.archived_at', 'sites.consent_mode', 'sites.declaration_embed'])
     .orderBy((eb) => eb('sites.archived_at', 'is not', null))
     .orderBy('sites.name');
   if (onlySiteId !== undefined) query = query.where('sites.id', '=', onlySiteId);
@@ -97,6 +101,7 @@ export async function listOrganisationSites(db: Db, organisationId: number, only
     surface: row.surface,
     allowedOrigins: row.allowed_origins,
     archivedAt: row.archived_at,
+    features: { consentMode: row.consent_mode, declarationEmbed: row.declaration_embed },
     policyVersion: row.policy_version,
   }));
 }

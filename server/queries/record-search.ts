@@ -44,6 +44,12 @@ function toView(row: SearchRow): ConsentRecordView {
   return { ...toChainedContent(row), id: row.id, siteKey: row.site_key };
 }
 
+/** One record by id, only on the given sites; its chain link checked as in a history. */
+export async function findRecord(db: Db, siteIds: readonly number[], id: number): Promise<HistoryEntry | null> {
+  const row = await searchQuery(db, { siteIds }).where('r.id', '=', id).executeTakeFirst();
+  return row ? { ...toView(row), chain: await linkStatus(db, row) } : null;
+}
+
 /** Newest first; pass the last id seen as `before` for the next page. */
 export async function searchRecords(db: Db, search: RecordSearch, page: { before?: number; limit: number }): Promise<ConsentRecordView[]> {
   let query = searchQuery(db, search).orderBy('r.id', 'desc').limit(page.limit);
@@ -73,20 +79,20 @@ export interface HistoryEntry extends ConsentRecordView {
 export async function consentHistory(db: Db, siteIds: readonly number[], consentId: string): Promise<HistoryEntry[]> {
   const rows = await searchQuery(db, { siteIds, consentId }).orderBy('r.site_id').orderBy('r.seq').execute();
   const entries: HistoryEntry[] = [];
-  for (const row of rows) {
-    const content = toChainedContent(row);
-    let chain: LinkStatus = chainHash(content.prevHash, content) === content.hash ? 'verified' : 'altered';
-    if (chain === 'verified' && row.seq > 1) {
-      const previous = await db
-        .selectFrom('consent_records')
-        .select('hash')
-        .where('site_id', '=', row.site_id)
-        .where('seq', '=', row.seq - 1)
-        .executeTakeFirst();
-      // A predecessor removed by the retention rule cannot be checked; one that is present must match.
-      if (previous && previous.hash !== row.prev_hash) chain = 'unlinked';
-    }
-    entries.push({ ...toView(row), chain });
-  }
+  for (const row of rows) entries.push({ ...toView(row), chain: await linkStatus(db, row) });
   return entries;
+}
+
+async function linkStatus(db: Db, row: SearchRow): Promise<LinkStatus> {
+  const content = toChainedContent(row);
+  if (chainHash(content.prevHash, content) !== content.hash) return 'altered';
+  if (row.seq <= 1) return 'verified';
+  const previous = await db
+    .selectFrom('consent_records')
+    .select('hash')
+    .where('site_id', '=', row.site_id)
+    .where('seq', '=', row.seq - 1)
+    .executeTakeFirst();
+  // A predecessor removed by the retention rule cannot be checked; one that is present must match.
+  return previous && previous.hash !== row.prev_hash ? 'unlinked' : 'verified';
 }

@@ -1,7 +1,8 @@
 /** Sites: creating, renaming, setting origins, archiving, and reading one with its current policy. */
+import { DEFAULT_BANNER, type BannerSettings } from '../domain/banner.ts';
 import { GENESIS_HASH } from '../domain/chain.ts';
 import type { Surface } from '../domain/consent.ts';
-import type { Site, SiteWithPolicy } from '../domain/sites.ts';
+import type { Site, SiteFeatures, SiteWithPolicy } from '../domain/sites.ts';
 import type { Db } from '../db/create.ts';
 import type { SiteRow } from '../db/schema.ts';
 import { currentPolicyVersion } from './policies.ts';
@@ -12,11 +13,14 @@ export interface NewSite {
   readonly name: string;
   readonly surface: Surface;
   readonly allowedOrigins: readonly string[];
+  readonly features?: SiteFeatures;
 }
 
 export interface SiteChanges {
   readonly name?: string;
   readonly allowedOrigins?: readonly string[];
+  readonly banner?: BannerSettings;
+  readonly features?: Partial<SiteFeatures>;
 }
 
 /** Site keys are unique across the whole server: they name the site in every public URL. */
@@ -42,6 +46,8 @@ export async function createSite(db: Db, site: NewSite): Promise<Site> {
         name: site.name,
         surface: site.surface,
         allowed_origins: [...site.allowedOrigins],
+        consent_mode: site.features?.consentMode ?? false,
+        declaration_embed: site.features?.declarationEmbed ?? false,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -60,6 +66,9 @@ export async function updateSite(db: Db, siteId: number, changes: SiteChanges): 
     .set({
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.allowedOrigins !== undefined ? { allowed_origins: [...changes.allowedOrigins] } : {}),
+      ...(changes.banner !== undefined ? { banner: JSON.stringify(changes.banner) } : {}),
+      ...(changes.features?.consentMode !== undefined ? { consent_mode: changes.features.consentMode } : {}),
+      ...(changes.features?.declarationEmbed !== undefined ? { declaration_embed: changes.features.declarationEmbed } : {}),
     })
     .where('id', '=', siteId)
     .returningAll()
@@ -115,5 +124,7 @@ function toSite(row: SiteRow): Site {
     surface: row.surface,
     allowedOrigins: row.allowed_origins,
     archivedAt: row.archived_at,
+    banner: row.banner ?? DEFAULT_BANNER,
+    features: { consentMode: row.consent_mode, declarationEmbed: row.declaration_embed },
   };
 }

@@ -3,15 +3,19 @@
  * here, by key, from a bounded cache; every change to a site, its inventory or its policy goes through here too,
  * so the cache forgets the site in the same step. Other processes see a change within SITE_TTL_MS.
  */
+import { bannerLabels, type BannerSettings } from '../domain/banner.ts';
+import type { Locale } from '../domain/consent.ts';
 import type { InventoryItem } from '../domain/inventory.ts';
 import { OriginMatcher } from '../domain/origins.ts';
-import type { PolicyVersion } from '../domain/policy.ts';
+import { policyLocales, type PolicyVersion } from '../domain/policy.ts';
+import { shownContent, shownText, type ShownText } from '../domain/shown-content.ts';
 import type { PublishedSite, Site, SiteWithPolicy } from '../domain/sites.ts';
 import type { Db } from '../db/create.ts';
 import { ApiError } from '../errors.ts';
 import { ExpiringCache } from '../expiring-cache.ts';
 import { addInventoryItem, listActiveInventory, retireInventoryItem, updateInventoryItem, type NewInventoryItem } from '../queries/inventory.ts';
-import { publishPolicyVersion, type NewPolicyVersion } from '../queries/policies.ts';
+import { publishDraft, type Publication } from '../queries/policies.ts';
+import { findShownContent, storeShownContents, type StoredShownContent } from '../queries/shown-contents.ts';
 import { activeSiteOrigins, findSiteByKey, setSiteArchived, updateSite, type NewSite, type SiteChanges } from '../queries/sites.ts';
 import { createSiteWithContent } from './create.ts';
 import type { SiteContent } from './template.ts';
@@ -23,6 +27,9 @@ const MAX_CACHED_SITES = 10_000;
 export class SiteDirectory {
   private readonly sites = new ExpiringCache<string, SiteWithPolicy | null>(SITE_TTL_MS, MAX_CACHED_SITES);
   private readonly inventories = new ExpiringCache<string, InventoryItem[]>(SITE_TTL_MS, MAX_CACHED_SITES);
+  private readonly shownNow = new ExpiringCache<string, ReadonlyMap<Locale, ShownText>>(SITE_TTL_MS, MAX_CACHED_SITES);
+  // A stored content never changes under its hash, so a found one may be kept as long as there is room.
+  private readonly storedShown = new ExpiringCache<string, StoredShownContent | null>(SITE_TTL_MS * 12, MAX_CACHED_SITES);
   private readonly anySiteOrigins = new ExpiringCache<'all', OriginMatcher>(SITE_TTL_MS, 1);
   private readonly matchers = new WeakMap<Site, OriginMatcher>();
 
@@ -48,6 +55,43 @@ export class SiteDirectory {
   /** The items in force on a site, as the declaration and the widget publish them. */
   inventory(site: Site): Promise<InventoryItem[]> {
     return this.inventories.get(site.key, () => listActiveInventory(this.db, site.id));
+  }
+
+  /**
+   * What the widget shows on the site now, per locale of its policy, stored before it is served so that any
+   * decision can cite it. Kept with the site's other cached state and stored again (a no-op) when it expires.
+   */
+  shown(site: SiteWithPolicy & { readonly policy: PolicyVersion }): Promise<ReadonlyMap<Locale, ShownText>> {
+    return this.shownNow.get(site.key, async () => {
+      const contents = await this.shownUnder(site, site.policy);
+      await storeShownContents(this.db, site.id, site.policy.version, [...contents].map(([locale, shown]) => ({ locale, shown })));
+      return contents;
+    });
+  }
+
+  /**
+   * What the site shows under `policy` with today's inventory and its labels (or a preview's `banner`): for
+   * previews, and for clients that cite no content.
+   */
+  async shownUnder(
+    site: Site,
+    policy: Pick<PolicyVersion, 'version' | 'texts' | 'functionalRequired'>,
+    banner: BannerSettings = site.banner,
+  ): Promise<ReadonlyMap<Locale, ShownText>> {
+    const inventory = await this.inventory(site);
+    return new Map(
+      policyLocales(policy.texts).map((locale) => [locale, shownText(shownContent(site.key, policy, bannerLabels(banner, locale), inventory, locale))]),
+    );
+  }
+
+  /** A content some site was shown, by its hash: what a decision citing it is checked against. */
+  findShown(hash: string): Promise<StoredShownContent | null> {
+    return this.storedShown.get(hash, () => findShownContent(this.db, hash));
+  }
+
+  /** Stores what `shownUnder` built for an earlier version, so the decision citing it can be checked later. */
+  async storeShown(site: Site, version: number, contents: ReadonlyMap<Locale, ShownText>): Promise<void> {
+    await storeShownContents(this.db, site.id, version, [...contents].map(([locale, shown]) => ({ locale, shown })));
   }
 
   allowsOrigin(site: Site, origin: string): boolean {
@@ -89,9 +133,12 @@ export class SiteDirectory {
     return this.changed(site, await retireInventoryItem(this.db, site.id, itemId));
   }
 
-  /** The widget asks again as soon as it is served the new version: the cached one goes now. */
-  async publishPolicy(site: Site, policy: NewPolicyVersion): Promise<PolicyVersion> {
-    return this.changed(site, await publishPolicyVersion(this.db, site.id, policy));
+  /**
+   * The widget is served the new version at once: the cached one goes now. Drafts are not public, so their edits
+   * go straight to queries/policies.ts.
+   */
+  async publishDraft(site: Site, draftId: number, publication: Publication): Promise<PolicyVersion | null> {
+    return this.changed(site, await publishDraft(this.db, site.id, draftId, publication));
   }
 
   private changed<T>(site: Site, result: T): T {
@@ -102,6 +149,7 @@ export class SiteDirectory {
   private forget(key: string): void {
     this.sites.delete(key);
     this.inventories.delete(key);
+    this.shownNow.delete(key);
     this.anySiteOrigins.clear();
   }
 }

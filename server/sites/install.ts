@@ -40,7 +40,11 @@ function webSnippets(site: Site, publicUrl: string, scriptUrl: string): Snippet[
     { id: 'pixel', code: `<img data-category="ads" data-src="${pixel}" alt="" width="1" height="1">` },
     { id: 'iframe', code: '<iframe data-category="ads" data-src="https://www.youtube-nocookie.com/embed/VIDEO_ID" title="Video"></iframe>' },
     { id: 'settingsButton', code: '<button type="button" data-samtykke-open>Innstillinger for informasjonskapsler</button>' },
-    { id: 'declarationEmbed', code: '<div data-samtykke-declaration></div>' },
+    // The embed's own script, served only while the site has the declaration embed feature on; lang picks its locale.
+    {
+      id: 'declarationEmbed',
+      code: `<div data-samtykke-declaration></div>\n<script src="${publicUrl}/sites/${site.key}/declaration.js?lang=nb" async></script>`,
+    },
   ];
 }
 

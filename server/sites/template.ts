@@ -6,10 +6,10 @@
 import type { Localized, Surface } from '../domain/consent.ts';
 import type { PolicyTexts } from '../domain/policy.ts';
 import type { NewInventoryItem } from '../queries/inventory.ts';
-import type { NewPolicyVersion } from '../queries/policies.ts';
+import type { PolicyRules } from '../domain/policy.ts';
 
 export interface SiteContent {
-  readonly policy: NewPolicyVersion;
+  readonly policy: PolicyRules;
   readonly inventory: readonly NewInventoryItem[];
 }
 
@@ -25,6 +25,17 @@ const TEMPLATE_TEXTS: Localized<PolicyTexts> = {
       functional: { title: 'Nødvendige', description: 'Får tjenesten til å virke, for eksempel innlogging og valgene du gjør her.' },
       analytics: { title: 'Bruksanalyse', description: 'Viser oss hvordan tjenesten brukes, slik at vi kan gjøre den bedre.' },
       ads: { title: 'Annonsemåling', description: 'Teller hvor mange som besøker oss etter å ha sett en annonse.' },
+    },
+  },
+  nn: {
+    title: 'Vi bruker informasjonskapslar',
+    body:
+      'Vi bruker informasjonskapslar og liknande teknologi for at tenesta skal verke, for å forstå korleis ho blir brukt, ' +
+      'og for å måle effekten av annonsane våre. Du vel sjølv kva du godtek, og kan endre valet når som helst.',
+    categories: {
+      functional: { title: 'Naudsynte', description: 'Får tenesta til å verke, til dømes innlogging og vala du gjer her.' },
+      analytics: { title: 'Bruksanalyse', description: 'Viser oss korleis tenesta blir brukt, slik at vi kan gjere ho betre.' },
+      ads: { title: 'Annonsemåling', description: 'Tel kor mange som besøkjer oss etter å ha sett ein annonse.' },
     },
   },
   en: {
@@ -50,9 +61,13 @@ function consentCookie(provider: string): NewInventoryItem {
     party: 'first',
     domain: null,
     category: 'functional',
-    purpose: { nb: 'Husker valgene dine om informasjonskapsler.', en: 'Remembers your cookie choices.' },
-    retention: { nb: `${TEMPLATE_LIFETIME_MONTHS} måneder`, en: `${TEMPLATE_LIFETIME_MONTHS} months` },
-    blocking: { nb: 'Kan slettes i nettleseren; da spør vi deg på nytt.', en: 'Can be deleted in your browser; we will then ask you again.' },
+    purpose: { nb: 'Husker valgene dine om informasjonskapsler.', nn: 'Hugsar vala dine om informasjonskapslar.', en: 'Remembers your cookie choices.' },
+    retention: { nb: `${TEMPLATE_LIFETIME_MONTHS} måneder`, nn: `${TEMPLATE_LIFETIME_MONTHS} månader`, en: `${TEMPLATE_LIFETIME_MONTHS} months` },
+    blocking: {
+      nb: 'Kan slettes i nettleseren; da spør vi deg på nytt.',
+      nn: 'Kan slettast i nettlesaren; då spør vi deg på nytt.',
+      en: 'Can be deleted in your browser; we will then ask you again.',
+    },
   };
 }
 

@@ -117,6 +117,7 @@ function TermsPage(props: { nonce: string }) {
         hvordan de kan blokkeres.
       </p>
       <div data-samtykke-declaration></div>
+      <script src={`/sites/${DEMO_SITE}/declaration.js?lang=nb`} nonce={props.nonce} async />
       <p>
         <a href={`/sites/${DEMO_SITE}/cookies?lang=nb`}>Oversikten uten JavaScript</a>
       </p>

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionsOf, ROLES, type Permission } from '../../server/domain/roles.ts';
 import { createOrganisation } from '../../server/queries/organisation.ts';
+import { createDraft, listPolicyVersions } from '../../server/queries/policies.ts';
 import { createSite } from '../../server/queries/sites.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
@@ -17,6 +18,11 @@ interface Ids {
   itemId: number;
   userId: number;
   consentId: string;
+  recordId: number;
+  /** The version in force when the walk starts. */
+  policyId: number;
+  /** The site's one draft: publishing or discarding it uses it up, creating one names the next. */
+  draftId: number;
 }
 
 interface RouteCase {
@@ -24,6 +30,8 @@ interface RouteCase {
   readonly path: (ids: Ids) => string;
   readonly permission: Permission | null;
   readonly body?: () => unknown;
+  /** Takes what a successful call created into the ids the later routes use. */
+  readonly created?: (body: unknown, ids: Ids) => void;
 }
 
 const localized = { nb: 'Tekst', en: 'Text' };
@@ -42,6 +50,8 @@ const inventoryItem = {
 const categoryText = { title: 'Tittel', description: 'Beskrivelse' };
 const policyTexts = { title: 'Tittel', body: 'Tekst', categories: { functional: categoryText, analytics: categoryText, ads: categoryText } };
 const policy = { texts: { nb: policyTexts, en: policyTexts }, functionalRequired: true, consentLifetimeMonths: 12 };
+const banner = { theme: { accent: '#1f3a5f', background: '#ffffff', text: '#1b1b1b', position: 'box', radius: 12, logoUrl: null }, labels: { en: { acceptAll: 'Yes to all' } } };
+const takeDraft = (body: unknown, ids: Ids) => (ids.draftId = (body as { id: number }).id);
 
 let created = 0;
 
@@ -54,6 +64,7 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: () => '/api/admin/sites', permission: 'sites.read' },
   { method: 'POST', path: () => '/api/admin/sites', permission: 'sites.manage', body: () => ({ key: `access-${++created}`, name: 'New', surface: 'web', allowedOrigins: [] }) },
   { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}`, permission: 'sites.manage', body: () => ({ name: 'Min Bedrift', allowedOrigins: [] }) },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}`, permission: 'sites.manage', body: () => ({ features: { consentMode: false } }) },
   { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/archived`, permission: 'sites.manage', body: () => ({ archived: false }) },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/install`, permission: 'sites.manage' },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/install/check`, permission: 'sites.manage' },
@@ -61,14 +72,27 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory`, permission: 'sites.manage', body: () => inventoryItem },
   { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory/${ids.itemId}`, permission: 'sites.manage', body: () => inventoryItem },
   { method: 'DELETE', path: (ids) => `/api/admin/sites/${ids.siteId}/inventory/${ids.itemId}`, permission: 'sites.manage' },
-  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/policies`, permission: 'sites.manage' },
-  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/policies`, permission: 'sites.manage', body: () => policy },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/policies`, permission: 'policies.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/policies/diff?from=${ids.policyId}&to=${ids.draftId}`, permission: 'policies.read' },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/policies/${ids.draftId}`, permission: 'sites.manage', body: () => policy },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/preview?lang=nn&layer=preferences&policy=${ids.draftId}`, permission: 'policies.read' },
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/policies/${ids.draftId}/publish`, permission: 'sites.manage', body: () => ({ change: 'wording' }) },
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/policies`, permission: 'sites.manage', body: () => policy, created: takeDraft },
+  { method: 'DELETE', path: (ids) => `/api/admin/sites/${ids.siteId}/policies/${ids.draftId}`, permission: 'sites.manage' },
+  // Leaves a draft for the next role's walk.
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/policies`, permission: 'sites.manage', body: () => policy, created: takeDraft },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/banner`, permission: 'sites.manage' },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/banner`, permission: 'sites.manage', body: () => banner },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/preview?banner=${encodeURIComponent(JSON.stringify(banner))}`, permission: 'policies.read' },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/overview?period=30d`, permission: 'usage.read' },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/breakdown?dimension=page`, permission: 'usage.read' },
   { method: 'GET', path: (ids) => `/api/admin/consent-stats?site=${ids.siteId}`, permission: 'consent_stats.read' },
   { method: 'GET', path: (ids) => `/api/admin/records?site=${ids.siteId}`, permission: 'records.read' },
   { method: 'GET', path: (ids) => `/api/admin/records/export.csv?site=${ids.siteId}`, permission: 'records.export' },
   { method: 'GET', path: (ids) => `/api/admin/records/export.ndjson?site=${ids.siteId}`, permission: 'records.export' },
+  { method: 'GET', path: (ids) => `/api/admin/records/contents.ndjson?site=${ids.siteId}`, permission: 'records.export' },
+  { method: 'GET', path: () => '/api/admin/records/contents.ndjson', permission: 'records.export' },
+  { method: 'GET', path: (ids) => `/api/admin/records/${ids.recordId}`, permission: 'records.read' },
   { method: 'GET', path: (ids) => `/api/admin/records/history/${ids.consentId}`, permission: 'records.read' },
   { method: 'GET', path: (ids) => `/api/admin/records/chain/${ids.siteId}`, permission: 'records.read' },
   { method: 'GET', path: (ids) => `/api/admin/subjects/${ids.consentId}`, permission: 'subject_requests.handle' },
@@ -79,9 +103,11 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: () => '/api/admin/organisation/audit', permission: 'audit.read' },
 ];
 
-function call(client: StaffClient, route: RouteCase, ids: Ids): Promise<Response> {
+async function call(client: StaffClient, route: RouteCase, ids: Ids): Promise<Response> {
   const path = route.path(ids);
-  return route.method === 'GET' ? client.get(path) : client.send(route.method, path, route.body?.());
+  const response = await (route.method === 'GET' ? client.get(path) : client.send(route.method, path, route.body?.()));
+  if (route.created && response.status === 201) route.created(await response.clone().json(), ids);
+  return response;
 }
 
 describe.each(engines)('admin API access on %s', (engine) => {
@@ -93,7 +119,10 @@ describe.each(engines)('admin API access on %s', (engine) => {
     await seedActivity(context.database.db, site.id);
     const item = await context.database.db.selectFrom('inventory_items').select('id').where('site_id', '=', site.id).limit(1).executeTakeFirstOrThrow();
     const colleague = await signedInStaff(context, ['analyst']);
-    ids = { siteId: site.id, itemId: item.id, userId: colleague.user.id, consentId: CONSENT_IDS.granted };
+    const record = await context.database.db.selectFrom('consent_records').select('id').where('site_id', '=', site.id).limit(1).executeTakeFirstOrThrow();
+    const inForce = (await listPolicyVersions(context.database.db, site.id)).find((entry) => entry.state === 'published')!;
+    const draft = await createDraft(context.database.db, site.id, policy);
+    ids = { siteId: site.id, itemId: item.id, userId: colleague.user.id, consentId: CONSENT_IDS.granted, recordId: record.id, policyId: inForce.id, draftId: draft.id };
   });
   afterAll(() => context.close());
 
@@ -131,7 +160,7 @@ describe.each(engines)('admin API access on %s', (engine) => {
       const response = await call(intruder, route, ids);
       const label = `${route.method} ${route.path(ids)} -> ${response.status}`;
       const text = await response.text();
-      if (/\/(sites\/|chain\/)\d|site=\d|users\/\d/.test(route.path(ids))) {
+      if (/\/(sites\/|chain\/|records\/)\d|site=\d|users\/\d/.test(route.path(ids))) {
         expect(response.status, label).toBe(404);
         continue;
       }

@@ -23,6 +23,9 @@ function record(consentId: string, choices: { analytics: boolean; ads: boolean }
     account: null,
     recordedAt: new Date(),
     clientHash: 'client-hash',
+    shownHash: null,
+    gpc: false,
+    stale: false,
     ...overrides,
   };
 }

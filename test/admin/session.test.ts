@@ -110,7 +110,7 @@ describe.each(engines)('admin sessions on %s', (engine) => {
     expect(credentials?.email).toBe('admin@demo.samtykke.local');
     const response = await login(context.app, credentials!.email, credentials!.password);
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { permissions: string[] }).permissions).toHaveLength(10);
+    expect(((await response.json()) as { permissions: string[] }).permissions).toHaveLength(11);
     expect(await createDemoAdmin(context.database.db, context.demo.organisationId)).toBeNull();
   });
 });

@@ -173,7 +173,9 @@ describe.each(engines)('site management on %s', (engine) => {
     expect(snippet('csp')).toBe('script-src http://portal.test; connect-src http://portal.test; img-src http://portal.test');
     expect(snippet('pixel')).toContain(`/p.gif?site=${site.key}&cid={cid}&url={url}`);
     expect(snippet('settingsButton')).toContain('data-samtykke-open');
-    expect(snippet('declarationEmbed')).toBe('<div data-samtykke-declaration></div>');
+    expect(snippet('declarationEmbed')).toBe(
+      `<div data-samtykke-declaration></div>\n<script src="http://portal.test/sites/${site.key}/declaration.js?lang=nb" async></script>`,
+    );
     expect(guide.snippets.map((candidate) => candidate.id)).toEqual(['tag', 'csp', 'heldScript', 'pixel', 'iframe', 'settingsButton', 'declarationEmbed']);
 
     const app = await createSite({ surface: 'app', allowedOrigins: [] });

@@ -69,11 +69,15 @@ describe.each(engines)('sites, inventory, policy, users and retention API on %s'
 
   it('publishes a new policy version, which the declaration and the collector use at once', async () => {
     const before = await declarationNames();
-    const response = await admin.send('POST', `/api/admin/sites/${siteId}/policies`, {
+    const draft = await admin.send('POST', `/api/admin/sites/${siteId}/policies`, {
       texts: DEMO_POLICY_TEXTS,
       functionalRequired: true,
       consentLifetimeMonths: 6,
     });
+    expect(draft.status).toBe(201);
+    const { id: draftId } = (await draft.json()) as { id: number };
+    expect((await declarationNames()).version).toBe(before.version);
+    const response = await admin.send('POST', `/api/admin/sites/${siteId}/policies/${draftId}/publish`, { change: 'material' });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ version: before.version + 1, consentLifetimeMonths: 6 });
     expect((await declarationNames()).version).toBe(before.version + 1);

@@ -1,52 +1,33 @@
 /** The dashboard in real Chromium: sign-in, the overview chart, inventory edits, CSV export, blocking a user. */
 import { readFile } from 'node:fs/promises';
-import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDashboard } from '../../dashboard/build.ts';
 import type { Role } from '../../server/domain/roles.ts';
-import { createUser } from '../../server/queries/users.ts';
 import { seedActivity } from '../admin/fixtures.ts';
 import { TEST_PASSWORD } from '../admin/helpers.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
-import { browserAvailable, launchBrowser } from '../helpers/browser.ts';
+import { browserAvailable } from '../helpers/browser.ts';
+import { dashboardSessions, type DashboardSessions } from '../helpers/dashboard.ts';
 import { engines } from '../helpers/database.ts';
 
 describe.skipIf(!browserAvailable).each(engines)('dashboard in Chromium (%s)', (engine) => {
   let server: TestContext & { url: string };
-  const browsers: Array<{ context: BrowserContext; close(): Promise<void> }> = [];
+  let sessions: DashboardSessions;
 
   beforeAll(async () => {
     await buildDashboard();
     server = await startTestServer(engine);
+    sessions = dashboardSessions(server, 'browser.test');
     await seedActivity(server.database.db, server.demo.sites[0]!.id);
   });
   afterAll(async () => {
     // The blocked user's refused requests log 401s in the console, which is what that test wants.
-    expect(pageErrors.filter((text) => !/status of 40[13]/.test(text))).toEqual([]);
-    for (const browser of browsers) await browser.close();
+    expect(sessions.pageErrors.filter((text) => !/status of 40[13]/.test(text))).toEqual([]);
+    await sessions?.close();
     await server.close();
   });
 
-  let users = 0;
-  /** Script errors and Content-Security-Policy refusals in any dashboard page; none are expected. */
-  const pageErrors: string[] = [];
-  async function signedIn(roles: Role[]): Promise<{ page: Page; email: string }> {
-    const email = `${roles.join('-')}-${++users}@browser.test`;
-    await createUser(server.database.db, { organisationId: server.demo.organisationId, email, name: email, roles, password: TEST_PASSWORD });
-    const browser = await launchBrowser();
-    browsers.push(browser);
-    const page = await browser.context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${server.url}/dashboard/`);
-    await page.getByLabel('E-post').fill(email);
-    await page.getByLabel('Passord').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.getByRole('navigation', { name: 'main' }).waitFor();
-    return { page, email };
-  }
+  const signedIn = (roles: Role[]) => sessions.signIn(roles);
 
   test('signs in, shows the overview chart with the seeded visits, and filters the panels by a clicked page', async () => {
     const { page } = await signedIn(['analyst']);

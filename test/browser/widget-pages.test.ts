@@ -1,12 +1,15 @@
 /**
  * The widget on hand-written pages at the server's origin: Consent Mode order, strict CSP, inline scripts and
- * iframes, ad attribution, a collector that is down, and a new policy version.
+ * iframes, ad attribution, Nynorsk, a collector that is down, and material and wording-fix policy versions.
  */
 import { describe, expect, test } from 'vitest';
+import type { SiteFeatures } from '../../server/domain/sites.ts';
+import { widgetSiteConfig } from '../../server/widget/site-config.ts';
 import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
 import { strictCsp } from '../../server/widget/demo.tsx';
 import { browserAvailable } from '../helpers/browser.ts';
 import { engines } from '../helpers/database.ts';
+import { publishVersion } from '../helpers/policies.ts';
 import {
   NOTICE,
   consentRecords,
@@ -24,8 +27,8 @@ const SITE = 'min-side';
 
 describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (%s)', (engine) => {
   const environment = widgetEnvironment(engine);
-
-
+  const site = () => environment.server.demo.sites.find((candidate) => candidate.key === SITE)!;
+  const setFeatures = (features: SiteFeatures) => environment.server.deps.sites.update(site(), { features });
 
   /** A page with the widget and a held-back inline script, iframe and pixel; extra markup goes in head or body. */
   function portalPage(options: { lang?: string; head?: string; body?: string; scriptAttributes?: string } = {}): string {
@@ -56,11 +59,13 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
     await context.close();
   });
 
-  test('Consent Mode v2: denied defaults come before any Google tag, and every decision sends an update', async () => {
-    const { page, context } = await freshPage(environment.browser);
-    const gtagSnippet = `<script>window.dataLayer = window.dataLayer || []; function gtag(){dataLayer.push(arguments);}
+  const gtagSnippet = `<script>window.dataLayer = window.dataLayer || []; function gtag(){dataLayer.push(arguments);}
       gtag('js', new Date()); gtag('config', 'G-TEST');</script>`;
-    await routePage(page, '/portal', portalPage({ head: gtagSnippet, scriptAttributes: 'data-consent-mode' }));
+
+  test('Consent Mode v2 (the site has it on): denied defaults come before any Google tag, and every decision sends an update', async () => {
+    const { page, context } = await freshPage(environment.browser);
+    // A blocking tag, so the defaults must be in the dataLayer before the page's own gtag snippet runs.
+    await routePage(page, '/portal', portalPage({ head: gtagSnippet, scriptAttributes: '' }));
     const dataLayer = () =>
       page.evaluate(() => (window.dataLayer ?? []).map((entry) => Array.from(entry as ArrayLike<unknown>).map((x) => (x instanceof Date ? 'date' : x))));
     const denied = {
@@ -94,6 +99,37 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
       ['consent', 'update', analyticsOnly],
       ['js', 'date'],
     ]);
+    await context.close();
+  });
+
+  test('without the Consent Mode feature the widget leaves the dataLayer alone', async () => {
+    await setFeatures({ consentMode: false, declarationEmbed: false });
+    try {
+      const { page, context } = await freshPage(environment.browser);
+      await routePage(page, '/portal', portalPage({ head: gtagSnippet, scriptAttributes: '' }));
+      await page.goto(`${environment.server.url}/portal`);
+      await page.locator(NOTICE).waitFor();
+      await decide(page, 'Godta alle');
+      const commands = await page.evaluate(() => (window.dataLayer ?? []).map((entry) => (entry as ArrayLike<unknown>)[0]));
+      expect(commands).toEqual(['js', 'config']);
+      await context.close();
+    } finally {
+      await setFeatures({ consentMode: true, declarationEmbed: true });
+    }
+  });
+
+  test('a Nynorsk page gets the Nynorsk texts and labels, and its decision cites the Nynorsk content', async () => {
+    const { page, context } = await freshPage(environment.browser, { locale: 'en-GB' });
+    // An English browser on a Nynorsk page: the script inlines English, so the page fetches its Nynorsk texts.
+    await routePage(page, '/portal', portalPage({ lang: 'nn' }));
+    await page.goto(`${environment.server.url}/portal`);
+    await page.locator(NOTICE).waitFor();
+    const { config } = await widgetSiteConfig(environment.server.deps, SITE, 'nn');
+    expect(await page.locator(NOTICE).getByRole('heading').textContent()).toBe(DEMO_POLICY_TEXTS.nn!.title);
+    await page.getByRole('button', { name: 'Vel sjølv', exact: true }).click();
+    await decide(page, 'Lagre vala');
+    const [record] = await consentRecords(environment.server, await page.evaluate(() => window.Samtykke!.consentId));
+    expect(record).toMatchObject({ locale: 'nn', action: 'reject_all', shown_hash: config.texts.nn!.shown });
     await context.close();
   });
 
@@ -159,8 +195,10 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
     const consentId = await page.evaluate(() => window.Samtykke!.consentId);
     await page.getByRole('button', { name: 'Godta alle', exact: true }).click();
     await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan), EVENTUALLY).toBe(1);
+    // The pending decision keeps the locale and the hash of what was shown, to send them as they were.
+    const { config } = await widgetSiteConfig(environment.server.deps, SITE);
     const cookie = (await context.cookies()).find((entry) => entry.name === 'samtykke');
-    expect(cookie?.value).toMatch(/\.accept_all\.banner$/);
+    expect(cookie?.value).toMatch(new RegExp(`\\.accept_all\\.banner\\.nb\\.${config.texts.nb!.shown}$`));
     expect(await consentRecords(environment.server, consentId)).toEqual([]);
     // Events wait for a recorded decision (the collector would refuse them), and so does the pixel.
     expect(requests.filter((url) => /\/api\/events|\/p\.gif/.test(url))).toEqual([]);
@@ -170,37 +208,77 @@ describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (
     await page.reload();
     await recorded;
     expect(await page.locator(NOTICE).isVisible()).toBe(false);
-    expect(await consentRecords(environment.server, consentId)).toEqual([expect.objectContaining({ action: 'accept_all', source: 'banner' })]);
+    expect(await consentRecords(environment.server, consentId)).toEqual([
+      expect.objectContaining({ action: 'accept_all', source: 'banner', shown_hash: config.texts.nb!.shown }),
+    ]);
     await expect.poll(() => storedEvents(environment.server, consentId), EVENTUALLY).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'pageview' })]));
     await expect.poll(() => (context.cookies().then((all) => all.find((entry) => entry.name === 'samtykke')?.value)), EVENTUALLY).toMatch(/^[\w-]+\.1\.7\.[a-z0-9]+$/);
     await context.close();
   });
 
-  test('a new policy version asks again and holds everything back until the new answer', async () => {
+  test('a material version asks again, holds everything back, and the collector refuses events under the old decision', async () => {
     const { page, context } = await freshPage(environment.browser);
     await routePage(page, '/portal', portalPage());
     await page.goto(`${environment.server.url}/portal`);
     await page.locator(NOTICE).waitFor();
+    const consentId = await page.evaluate(() => window.Samtykke!.consentId);
     await decide(page, 'Godta alle');
     await page.reload();
     await page.waitForLoadState('networkidle');
     expect(await page.locator(NOTICE).isVisible()).toBe(false);
     expect(await page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBe(1);
 
-    const site = environment.server.demo.sites.find((candidate) => candidate.key === SITE)!;
-    await environment.server.deps.sites.publishPolicy(site, { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 });
+    const published = await publishVersion(environment.server.deps, site(), { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 }, true);
+
+    // An app or a stale tab still holding the old decision: its events are refused, nothing stored.
+    const stale = await page.evaluate(
+      async ([site, id]) => {
+        const body = JSON.stringify({ site, consentId: id, events: [{ type: 'pageview', url: location.href }] });
+        const response = await fetch('/api/events', { method: 'POST', body });
+        return { status: response.status, body: await response.json() };
+      },
+      [SITE, consentId] as const,
+    );
+    expect(stale).toMatchObject({ status: 403, body: { error: { code: 'consent_stale' } } });
 
     await page.reload();
     await page.locator(NOTICE).waitFor();
     await page.waitForLoadState('networkidle');
     expect(await page.evaluate(() => window.Samtykke!.get())).toBeNull();
     expect(await page.evaluate(() => (window as { inlineRan?: number }).inlineRan)).toBeUndefined();
-    const consentId = await page.evaluate(() => window.Samtykke!.consentId);
     await decide(page, 'Avvis alle');
     expect((await consentRecords(environment.server, consentId)).map((record) => [record.policy_version, record.action])).toEqual([
-      [1, 'accept_all'],
-      [2, 'reject_all'],
+      [published.version - 1, 'accept_all'],
+      [published.version, 'reject_all'],
     ]);
+    await context.close();
+  });
+
+  test('a wording fix does not ask again: the earlier decision still counts and is not sent again', async () => {
+    const { page, context, requests } = await freshPage(environment.browser);
+    await routePage(page, '/portal', portalPage());
+    await page.goto(`${environment.server.url}/portal`);
+    await page.locator(NOTICE).waitFor();
+    const consentId = await page.evaluate(() => window.Samtykke!.consentId);
+    await decide(page, 'Godta alle');
+    const before = (await widgetSiteConfig(environment.server.deps, SITE)).config;
+
+    const published = await publishVersion(environment.server.deps, site(), { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 }, false);
+    const after = (await widgetSiteConfig(environment.server.deps, SITE)).config;
+    expect(after).toMatchObject({ policyVersion: published.version, askedSince: before.askedSince });
+
+    const sentBefore = requests.length;
+    await page.reload();
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator(NOTICE).isVisible()).toBe(false);
+    expect(await page.evaluate(() => window.Samtykke!.get())).toEqual({ functional: true, analytics: true, ads: true });
+    await expect.poll(() => page.evaluate(() => (window as { inlineRan?: number }).inlineRan), EVENTUALLY).toBe(1);
+    expect(requests.slice(sentBefore).filter((url) => url.endsWith('/api/consent'))).toEqual([]);
+    expect(await consentRecords(environment.server, consentId)).toHaveLength(1);
+    // The collector still takes its events: the decision was made under a version that asked the same.
+    // On each of the two page views: the pageview and the held-back pixel (a pixel without a name counts as one).
+    const pageviews = async () => (await storedEvents(environment.server, consentId)).filter((event) => event.type === 'pageview').length;
+    await expect.poll(pageviews, EVENTUALLY).toBe(4);
     await context.close();
   });
 });

@@ -1,6 +1,8 @@
 /** The widget on the demo portal in real Chromium: blocking before a choice, reject, accept, withdraw, GPC, the embed. */
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import type { ConsentRequest } from '../../server/contract.ts';
+import { widgetSiteConfig } from '../../server/widget/site-config.ts';
 import { browserAvailable } from '../helpers/browser.ts';
 import { engines } from '../helpers/database.ts';
 import {
@@ -47,7 +49,7 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     expect(state.analyticsRuns).toBe(0);
     expect(state.cookies).toEqual([]);
     expect(state.keys).toEqual([]);
-    expect(requests.filter((url) => /\/demo\/assets\/(analytics|ad-beacon)\.js|\/p\.gif|\/api\/(events|consent)/.test(url))).toEqual([]);
+    expect(requests.filter((url) => /\/demo\/assets\/(analytics|ad-beacon)\.js|\/p\.gif|\/api\/(events|consent)|declaration/.test(url))).toEqual([]);
     expect(await page.evaluate(() => window.Samtykke!.get())).toBeNull();
 
     const layoutShift = await page.evaluate(
@@ -82,8 +84,12 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     await context.close();
   });
 
-  test('Reject all keeps everything held back and records the decision', async () => {
+  test('Reject all keeps everything held back and records the decision with the hash of what was shown', async () => {
     const { page, context, requests, errors } = await openDemo();
+    const sent: ConsentRequest[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/consent')) sent.push(JSON.parse(request.postData()!) as ConsentRequest);
+    });
     await page.evaluate(() => {
       const changes: unknown[] = [];
       Object.assign(window, { changes });
@@ -97,7 +103,12 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     await page.locator(NOTICE).waitFor({ state: 'hidden' });
 
     const [record] = await consentRecords(environment.server, consentId);
+    const { config } = await widgetSiteConfig(environment.server.deps, 'min-bedrift');
+    expect(sent).toEqual([expect.objectContaining({ locale: 'nb', shown: config.texts.nb!.shown })]);
+    // No Global Privacy Control in this browser: the field is left out, not sent as false.
+    expect(sent[0]).not.toHaveProperty('gpc');
     expect(record).toMatchObject({ action: 'reject_all', source: 'banner', functional: true, analytics: false, ads: false, locale: 'nb' });
+    expect(record).toMatchObject({ shown_hash: config.texts.nb!.shown });
     expect(record!.page_url).toBe(`${environment.server.url}/demo`);
 
     // A later page view asks nothing and still runs nothing.
@@ -188,6 +199,10 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
 
   test('with Global Privacy Control, Accept all leaves ads off and records the signal; ads need an explicit switch', async () => {
     const { page, context, requests } = await openDemo({ gpc: true });
+    const sent: ConsentRequest[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/consent')) sent.push(JSON.parse(request.postData()!) as ConsentRequest);
+    });
     expect(await page.locator(NOTICE).textContent()).toContain('GPC');
     const consentId = await consentIdOf(page);
     await decide(page, 'Godta alle');
@@ -200,15 +215,17 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     await decide(page, 'Lagre valgene');
     await expect.poll(() => requests.some((url) => url.includes('/p.gif')), EVENTUALLY).toBe(true);
     const records = await consentRecords(environment.server, consentId);
-    expect(records.map((record) => [record.action, record.source, record.ads])).toEqual([
-      ['custom', 'gpc', false],
-      ['accept_all', 'preferences', true],
+    expect(records.map((record) => [record.action, record.source, record.ads, record.gpc])).toEqual([
+      ['custom', 'gpc', false, true],
+      ['accept_all', 'preferences', true, true],
     ]);
+    // Every decision from this browser carries the signal, also the one it did not change.
+    expect(sent.map((request) => request.gpc)).toEqual([true, true]);
     await context.close();
   });
 
-  test('the declaration embed lists every cookie and pixel with its state and a way to change it', async () => {
-    const { page, context, errors } = await openDemo({}, '/demo/terms');
+  test('the declaration embed, a script of its own, lists every cookie and pixel with its state and a way to change it', async () => {
+    const { page, context, errors, requests } = await openDemo({}, '/demo/terms');
     const embed = page.locator('[data-samtykke-declaration]');
     await expect.poll(() => embed.locator('table').count(), EVENTUALLY).toBe(3);
     for (const name of ['samtykke', '_pa_*', 'portal_analytics_queue', 'p.gif', 'ad-conversion']) {
@@ -219,6 +236,10 @@ describe.skipIf(!browserAvailable).each(engines)('widget on the demo portal (%s)
     await embed.getByRole('heading', { name: 'Bruksanalyse: Tillatt' }).waitFor();
     await embed.getByRole('button', { name: 'Innstillinger for informasjonskapsler' }).click();
     await page.locator(PREFERENCES).waitFor();
+    // The renderer and the data came in one script, loaded by the widget for this page only.
+    expect(requests.filter((url) => /\/declaration(\.js)?\b/.test(new URL(url).pathname))).toEqual([
+      `${environment.server.url}/sites/min-bedrift/declaration.js?lang=nb`,
+    ]);
     expect(await cspViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();

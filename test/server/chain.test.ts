@@ -91,7 +91,7 @@ describe.each(engines)('retention of consent evidence on %s', (engine) => {
       ages.map((age) => ({
         consentId: newConsentId(), policyVersion: 1, functional: true, analytics: false, ads: false, action: 'reject_all' as const,
         source: 'banner' as const, locale: 'nb', pageUrl: null, browser: null, os: null, device: 'desktop', account: null,
-        recordedAt: new Date(Date.now() - age * DAY), clientHash: 'aged',
+        recordedAt: new Date(Date.now() - age * DAY), clientHash: 'aged', shownHash: null, gpc: false, stale: false,
       })),
     );
   }

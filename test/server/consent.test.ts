@@ -78,6 +78,9 @@ describe.each(engines)('POST /api/consent on %s', (engine) => {
         account: null,
         recordedAt: new Date(),
         clientHash: 'test',
+        shownHash: null,
+        gpc: false,
+        stale: false,
       }),
     );
     const responses = await Promise.all(viaHttp);

@@ -60,6 +60,16 @@ describe.each(engines)('the cookie declaration on %s', (engine) => {
     expect(enHtml).toContain('How to block it');
     expect(enHtml).toContain('Web beacon');
     expect(enHtml).toContain('Shows training videos');
+
+    // Nynorsk where written, Bokmål where an item has no Nynorsk text; each page links the other two.
+    const nynorsk = await ctx.app.request('/sites/min-side/cookies', { headers: { 'accept-language': 'nn-NO,nn;q=0.9' } });
+    const nnHtml = await nynorsk.text();
+    expect(nnHtml).toContain('<html lang="nn">');
+    expect(nnHtml).toContain('Informasjonskapslar og pikslar – Min Side');
+    expect(nnHtml).toContain('Hugsar vala dine om informasjonskapslar.');
+    expect(nnHtml).toContain('Viser opplæringsvideoer &lt;med statistikk');
+    expect(nnHtml).toContain('href="?lang=nb"');
+    expect(nnHtml).toContain('href="?lang=en"');
   });
 
   it('answers an unknown site with 404 and a reason', async () => {

@@ -8,6 +8,7 @@ import { appendConsentRecords } from '../../server/queries/consent-records.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
 import { consentRequest, errorOf, eventsRequest, newConsentId, post } from '../helpers/requests.ts';
+import { publishVersion } from '../helpers/policies.ts';
 
 const ALL: Choices = { functional: true, analytics: true, ads: true };
 const ANALYTICS_ONLY: Choices = { functional: true, analytics: true, ads: false };
@@ -89,7 +90,7 @@ describe.each(engines)('analytics events on %s', (engine) => {
     await appendConsentRecords(ctx.database.db, site.id, [
       {
         consentId, policyVersion: 1, ...ANALYTICS_ONLY, action: 'custom', source: 'api', locale: 'nb', pageUrl: null,
-        browser: null, os: null, device: 'desktop', account: null, recordedAt: new Date(), clientHash: 'other',
+        browser: null, os: null, device: 'desktop', account: null, recordedAt: new Date(), clientHash: 'other', shownHash: null, gpc: false, stale: false,
       },
     ]);
     expect((await post(ctx.app, '/api/events', eventsRequest(consentId))).status).toBe(202);
@@ -98,7 +99,7 @@ describe.each(engines)('analytics events on %s', (engine) => {
   it('refuses events under a decision older than the consent lifetime', async () => {
     const consentId = await decide(ALL);
     const site = ctx.demo.sites.find((candidate) => candidate.key === 'min-side')!;
-    await ctx.deps.sites.publishPolicy(site, { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 1 });
+    await publishVersion(ctx.deps, site, { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 1 });
     const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
     ctx.deps.decisions.remember(site.id, consentId, { policyVersion: 1, choices: ALL, recordedAt: longAgo });
     const response = await post(ctx.app, '/api/events', eventsRequest(consentId));

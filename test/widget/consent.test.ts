@@ -12,8 +12,9 @@ const choice: StoredConsent = {
 describe('the consent cookie', () => {
   test('round-trips a recorded and a pending choice', () => {
     expect(decodeConsent(encodeConsent(choice))).toEqual(choice);
-    const pending = { ...choice, pending: { action: 'custom', source: 'gpc' } } as const;
-    expect(encodeConsent(pending)).toMatch(/\.custom\.gpc$/);
+    const shown = 'a'.repeat(64);
+    const pending = { ...choice, pending: { action: 'custom', source: 'gpc', locale: 'nn', shown } } as const;
+    expect(encodeConsent(pending)).toMatch(new RegExp(`\\.custom\\.gpc\\.nn\\.${shown}$`));
     expect(decodeConsent(encodeConsent(pending))).toEqual(pending);
   });
 
@@ -23,9 +24,11 @@ describe('the consent cookie', () => {
     }
   });
 
-  test('holds while the policy version is current and the lifetime has not passed', () => {
+  test('holds while made under the latest material version or later, and the lifetime has not passed', () => {
     const month = 31 * 24 * 3600 * 1000;
     expect(isCurrent(choice, 3, 12, choice.at + month)).toBe(true);
+    // Versions after 3 that were wording fixes (the latest material one is still 3, or earlier) keep it.
+    expect(isCurrent(choice, 2, 12, choice.at + month)).toBe(true);
     expect(isCurrent(choice, 4, 12, choice.at + month)).toBe(false);
     expect(isCurrent(choice, 3, 1, choice.at + month * 2)).toBe(false);
     expect(isCurrent(choice, 3, 12, Date.UTC(2027, 0, 31, 12))).toBe(false);

@@ -68,6 +68,8 @@ export async function freshPage(
     userAgent: DESKTOP_USER_AGENT,
     locale: options.locale ?? 'nb-NO',
     bypassCSP: options.bypassCsp ?? false,
+    // A browser with Global Privacy Control on sends the header with every request as well.
+    ...(options.gpc ? { extraHTTPHeaders: { 'Sec-GPC': '1' } } : {}),
   });
   await context.addInitScript(() => {
     const violations: string[] = [];

@@ -1,0 +1,43 @@
+/**
+ * Which content a decision was made on: the hash the widget cites, checked against what this site was served, or
+ * for clients that cite none (apps, servers) the content the server shows under that version and locale now.
+ */
+import { inLocaleOf, type Locale } from '../domain/consent.ts';
+import type { PublishedSite } from '../domain/sites.ts';
+import type { ConsentRequest } from '../contract.ts';
+import { ApiError } from '../errors.ts';
+import { findPolicyVersion } from '../queries/policies.ts';
+import type { AppDeps } from '../services.ts';
+
+export async function shownHashFor(deps: AppDeps, site: PublishedSite, request: ConsentRequest): Promise<string> {
+  const current = await deps.sites.shown(site);
+  if (request.shown !== undefined) {
+    if (request.policyVersion === site.policy.version && current.get(request.locale)?.hash === request.shown) return request.shown;
+    const stored = await deps.sites.findShown(request.shown);
+    if (!stored || stored.siteId !== site.id) {
+      throw new ApiError(400, 'invalid_body', `shown ${request.shown} is not a content site "${site.key}" has served`, 'shown');
+    }
+    if (stored.policyVersion !== request.policyVersion || stored.locale !== request.locale) {
+      throw new ApiError(
+        400,
+        'invalid_body',
+        `shown ${request.shown} is the ${stored.locale} content of policy version ${stored.policyVersion}, not ${request.locale} of version ${request.policyVersion}`,
+        'shown',
+      );
+    }
+    return stored.hash;
+  }
+  if (request.policyVersion === site.policy.version) return pick(current, request.locale, site);
+  const policy = await findPolicyVersion(deps.db, site.id, request.policyVersion);
+  if (!policy) throw new ApiError(400, 'invalid_body', `policyVersion ${request.policyVersion} was never published for site "${site.key}"`, 'policyVersion');
+  const contents = await deps.sites.shownUnder(site, policy);
+  await deps.sites.storeShown(site, policy.version, contents);
+  return pick(contents, request.locale, site);
+}
+
+/** A policy without Nynorsk shows Bokmål on an nn page, as the widget does. */
+function pick(contents: ReadonlyMap<Locale, { hash: string }>, locale: Locale, site: PublishedSite): string {
+  const hash = contents.get(locale)?.hash ?? inLocaleOf({ nb: contents.get('nb')?.hash, en: contents.get('en')?.hash }, locale);
+  if (!hash) throw new Error(`Site ${site.key} has no shown content in ${locale}`);
+  return hash;
+}
