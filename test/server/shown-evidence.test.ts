@@ -4,11 +4,12 @@
  * under such a decision are refused with consent_stale, while a wording fix keeps earlier decisions counting.
  */
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsentReceipt } from '../../server/contract.ts';
 import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
 import type { ShownContent } from '../../server/domain/shown-content.ts';
 import { verifySiteChain } from '../../server/queries/consent-records.ts';
+import { templateContent } from '../../server/sites/template.ts';
 import { signedInStaff } from '../admin/helpers.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
@@ -19,15 +20,19 @@ import { consentRequest, errorOf, eventsRequest, post } from '../helpers/request
 const RULES = { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 };
 
 describe.each(engines)('what the user was shown (%s)', (engine) => {
+  // One server for the file: tests that publish versions do so on a site of their own, and tests that tamper
+  // with stored evidence put it back.
   let ctx: TestContext;
-  beforeEach(async () => {
+  beforeAll(async () => {
     ctx = await createTestContext(engine);
   });
-  afterEach(() => ctx.close());
+  afterAll(() => ctx?.close());
 
   const minSide = () => ctx.demo.sites.find((site) => site.key === 'min-side')!;
-  const served = (): Promise<EveryLocale> => servedInEveryLocale(ctx.deps, 'min-side');
+  const served = (key = 'min-side'): Promise<EveryLocale> => servedInEveryLocale(ctx.deps, key);
   const record = (id: number) => ctx.database.db.selectFrom('consent_records').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const newSite = (key: string) =>
+    ctx.deps.sites.create({ organisationId: ctx.demo.organisationId, key, name: key, surface: 'web', allowedOrigins: [] }, templateContent('web', 'Demo Bedrift AS'));
   const decide = async (overrides: Parameters<typeof consentRequest>[0] = {}) => {
     const response = await post(ctx.app, '/api/consent', consentRequest(overrides));
     expect(response.status, await response.clone().text()).toBe(201);
@@ -63,6 +68,8 @@ describe.each(engines)('what the user was shown (%s)', (engine) => {
     // Nulling the content hash is an edit like any other: the chain shows it.
     await ctx.database.db.updateTable('consent_records').set({ shown_hash: null }).where('id', '=', receipt.id).execute();
     expect((await verifySiteChain(ctx.database.db, minSide().id)).problem).toMatchObject({ kind: 'altered', seq: receipt.seq });
+    await ctx.database.db.updateTable('consent_records').set({ shown_hash: config.texts.nn!.shown }).where('id', '=', receipt.id).execute();
+    expect((await verifySiteChain(ctx.database.db, minSide().id)).problem).toBeNull();
   });
 
   it('GPC is recorded on every decision from a browser that sent it, not only when it changed the outcome', async () => {
@@ -80,6 +87,8 @@ describe.each(engines)('what the user was shown (%s)', (engine) => {
 
   it('refuses a hash the site never served, or one of another locale, naming the field', async () => {
     const config = await served();
+    const stored = () => ctx.database.db.selectFrom('consent_records').select('id').execute();
+    const before = await stored();
     const unknown = await post(ctx.app, '/api/consent', consentRequest({ shown: 'a'.repeat(64) }));
     expect(unknown.status).toBe(400);
     expect(await errorOf(unknown)).toMatchObject({ field: 'shown', message: expect.stringMatching(/not a content site "min-side" has served/) });
@@ -91,42 +100,46 @@ describe.each(engines)('what the user was shown (%s)', (engine) => {
     expect(crossSite.status).toBe(400);
     const malformed = await post(ctx.app, '/api/consent', consentRequest({ shown: 'not-a-hash' }));
     expect(await errorOf(malformed)).toMatchObject({ code: 'invalid_body', field: 'shown' });
-    expect(await ctx.database.db.selectFrom('consent_records').select('id').execute()).toEqual([]);
+    expect(await stored()).toEqual(before);
   });
 
   it('a material version makes earlier decisions stale: events under them are refused, late decisions kept and marked', async () => {
-    const before = await served();
-    const early = await decide({ shown: before.texts.nb.shown });
+    const site = await newSite('materiell');
+    const on = { site: site.key };
+    const before = await served(site.key);
+    const early = await decide({ ...on, shown: before.texts.nb.shown });
     const earlyId = (await record(early.id)).consent_id;
-    expect((await post(ctx.app, '/api/events', eventsRequest(earlyId))).status).toBe(202);
+    expect((await post(ctx.app, '/api/events', eventsRequest(earlyId, on))).status).toBe(202);
 
-    await publishVersion(ctx.deps, minSide(), RULES, true);
-    const after = await served();
+    await publishVersion(ctx.deps, site, RULES, true);
+    const after = await served(site.key);
     expect(after).toMatchObject({ policyVersion: 2, askedSince: 2 });
     expect(after.texts.nb.shown).not.toBe(before.texts.nb.shown);
 
-    const refused = await post(ctx.app, '/api/events', eventsRequest(earlyId));
+    const refused = await post(ctx.app, '/api/events', eventsRequest(earlyId, on));
     expect(refused.status).toBe(403);
     expect(await errorOf(refused)).toMatchObject({ code: 'consent_stale', message: expect.stringMatching(/version 1; version 2 changed/) });
 
     // A page still showing version 1 decides: what that user saw is evidence, so it is kept, marked stale.
-    const late = await decide({ shown: before.texts.nb.shown });
+    const late = await decide({ ...on, shown: before.texts.nb.shown });
     expect(late.stale).toBe(true);
     expect(await record(late.id)).toMatchObject({ policy_version: 1, stale: true, shown_hash: before.texts.nb.shown });
-    expect((await post(ctx.app, '/api/events', eventsRequest((await record(late.id)).consent_id))).status).toBe(403);
+    expect((await post(ctx.app, '/api/events', eventsRequest((await record(late.id)).consent_id, on))).status).toBe(403);
 
-    const current = await decide({ policyVersion: 2, shown: after.texts.nb.shown });
+    const current = await decide({ ...on, policyVersion: 2, shown: after.texts.nb.shown });
     expect(current.stale).toBe(false);
-    expect((await post(ctx.app, '/api/events', eventsRequest((await record(current.id)).consent_id))).status).toBe(202);
-    expect((await verifySiteChain(ctx.database.db, minSide().id)).problem).toBeNull();
+    expect((await post(ctx.app, '/api/events', eventsRequest((await record(current.id)).consent_id, on))).status).toBe(202);
+    expect((await verifySiteChain(ctx.database.db, site.id)).problem).toBeNull();
   });
 
   it('a wording fix keeps earlier decisions counting, and the widget keeps its stored choice', async () => {
-    const early = await decide();
-    await publishVersion(ctx.deps, minSide(), RULES, false);
-    expect(await served()).toMatchObject({ policyVersion: 2, askedSince: 1 });
-    expect((await post(ctx.app, '/api/events', eventsRequest((await record(early.id)).consent_id))).status).toBe(202);
-    const late = await decide({ policyVersion: 1 });
+    const site = await newSite('ordlyd');
+    const on = { site: site.key };
+    const early = await decide(on);
+    await publishVersion(ctx.deps, site, RULES, false);
+    expect(await served(site.key)).toMatchObject({ policyVersion: 2, askedSince: 1 });
+    expect((await post(ctx.app, '/api/events', eventsRequest((await record(early.id)).consent_id, on))).status).toBe(202);
+    const late = await decide({ ...on, policyVersion: 1 });
     expect(late.stale).toBe(false);
   });
 
@@ -150,6 +163,12 @@ describe.each(engines)('what the user was shown (%s)', (engine) => {
     const tampered = await detail();
     expect(tampered.shown.matches).toBe(false);
     expect(tampered.shown.content!.title).toBe('We barely use cookies');
+    await ctx.database.db
+      .updateTable('shown_contents')
+      .set((eb) => ({ content: eb.fn('replace', ['content', eb.val('We barely use cookies'), eb.val('We use cookies')]) }))
+      .where('hash', '=', config.texts.en.shown)
+      .execute();
+    expect((await detail()).shown.matches).toBe(true);
 
     const other = await signedInStaff(ctx, ['analyst']);
     expect((await other.get(`/api/admin/records/${receipt.id}`)).status).toBe(403);
@@ -159,13 +178,14 @@ describe.each(engines)('what the user was shown (%s)', (engine) => {
     const config = await served();
     const receipt = await decide({ locale: 'nb', shown: config.texts.nb.shown });
     const officer = await signedInStaff(ctx, ['privacy_officer']);
-    const csv = await (await officer.get(`/api/admin/records/export.csv?site=${minSide().id}`)).text();
+    const only = `site=${minSide().id}&consentId=${(await record(receipt.id)).consent_id}`;
+    const csv = await (await officer.get(`/api/admin/records/export.csv?${only}`)).text();
     const [header, line] = csv.replace(/^\uFEFF/, '').trim().split('\n');
     const columns = header!.split(',');
     expect(line!.split(',')[columns.indexOf('shown_hash')]).toBe(config.texts.nb.shown);
     expect(line!.split(',')[columns.indexOf('gpc')]).toBe('false');
 
-    const ndjson = await (await officer.get(`/api/admin/records/export.ndjson?site=${minSide().id}`)).text();
+    const ndjson = await (await officer.get(`/api/admin/records/export.ndjson?${only}`)).text();
     expect(JSON.parse(ndjson.trim().split('\n')[0]!)).toMatchObject({ id: receipt.id, shown_hash: config.texts.nb.shown, stale: false });
 
     const contents = (await (await officer.get(`/api/admin/records/contents.ndjson?site=${minSide().id}`)).text())
