@@ -2,7 +2,7 @@
  * Which content a decision was made on: the hash the widget cites, checked against what this site was served, or
  * for clients that cite none (apps, servers) the content the server shows under that version and locale now.
  */
-import { inLocaleOf, type Locale } from '../domain/consent.ts';
+import type { Locale } from '../domain/consent.ts';
 import type { PublishedSite } from '../domain/sites.ts';
 import type { ConsentRequest } from '../contract.ts';
 import { ApiError } from '../errors.ts';
@@ -37,7 +37,7 @@ export async function shownHashFor(deps: AppDeps, site: PublishedSite, request: 
 
 /** A policy without Nynorsk shows Bokmål on an nn page, as the widget does. */
 function pick(contents: ReadonlyMap<Locale, { hash: string }>, locale: Locale, site: PublishedSite): string {
-  const hash = contents.get(locale)?.hash ?? inLocaleOf({ nb: contents.get('nb')?.hash, en: contents.get('en')?.hash }, locale);
+  const hash = (contents.get(locale) ?? contents.get('nb'))?.hash;
   if (!hash) throw new Error(`Site ${site.key} has no shown content in ${locale}`);
   return hash;
 }

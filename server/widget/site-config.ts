@@ -65,8 +65,3 @@ export async function servedState(deps: AppDeps, key: string): Promise<BannerSta
   const [inventory, shown] = await Promise.all([deps.sites.inventory(site), deps.sites.shown(site)]);
   return { site, banner: site.banner, policy: site.policy, inventory, shown };
 }
-
-export async function widgetSiteConfig(deps: AppDeps, key: string, locale: Locale = 'nb'): Promise<{ config: WidgetSiteConfig; site: PublishedSite }> {
-  const state = await servedState(deps, key);
-  return { config: configFor(state, locale), site: state.site };
-}

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { SiteFeatures } from '../../server/domain/sites.ts';
-import { widgetSiteConfig } from '../../server/widget/site-config.ts';
+import { widgetSiteConfig } from '../helpers/served.ts';
 import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
 import { strictCsp } from '../../server/widget/demo.tsx';
 import { browserAvailable } from '../helpers/browser.ts';

@@ -2,7 +2,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import type { ConsentRequest } from '../../server/contract.ts';
-import { widgetSiteConfig } from '../../server/widget/site-config.ts';
+import { widgetSiteConfig } from '../helpers/served.ts';
 import { browserAvailable } from '../helpers/browser.ts';
 import { engines } from '../helpers/database.ts';
 import {

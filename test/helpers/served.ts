@@ -12,3 +12,8 @@ export async function servedInEveryLocale(deps: AppDeps, key: string): Promise<E
   const texts = Object.fromEntries(config.locales.map((locale: Locale) => [locale, textsFor(state, locale)]));
   return { ...config, texts: texts as EveryLocale['texts'] };
 }
+
+/** The configuration a site's script inlines for one locale, as the widget route builds it. */
+export async function widgetSiteConfig(deps: AppDeps, key: string, locale: Locale = 'nb'): Promise<{ config: WidgetSiteConfig }> {
+  return { config: configFor(await servedState(deps, key), locale) };
+}
