@@ -131,6 +131,18 @@ async function recordDecisionPool(server: SamtykkeProcess, ids: RunIds, policyVe
   await Promise.all(Array.from({ length: DECISION_CONCURRENCY }, sender));
 }
 
+/**
+ * The bare floor and the events load against a server that is already running, for another scenario that must
+ * show its engine does not slow ingest down (the rows are not counted: `npm run bench -- collector` does that).
+ */
+export async function measureEventIngest(server: SamtykkeProcess, settings: CollectorSettings): Promise<{ floor: LoadResult; events: LoadResult }> {
+  const floor = await measureFloor(settings);
+  const ids = new RunIds();
+  await recordDecisionPool(server, ids, await publishedPolicyVersion(server), settings.decisionPool);
+  const events = await runLoad(loadPlan(server.url, '/api/events', eventBodies(ids, server.publicUrl, settings.decisionPool), server.publicUrl, settings));
+  return { floor, events };
+}
+
 /** Opens the benchmark database from this process; only while no server runs, since PGlite allows one opener. */
 async function withDatabase<T>(database: BenchDatabase, use: (db: Db, siteId: number) => Promise<T>): Promise<T> {
   const db = await createDb(database.config);

@@ -16,7 +16,7 @@ import type {
   Snippet,
   Wire,
 } from '../server/admin/contract.ts';
-import type { UsageOverview } from '../server/admin/usage.ts';
+import type { BreakdownPage as BreakdownPageOf, UsageOverview } from '../server/admin/usage.ts';
 import type { Declaration } from '../server/contract.ts';
 import type { ErrorBody } from '../server/errors.ts';
 import type { BannerSettings } from '../server/domain/banner.ts';
@@ -25,7 +25,7 @@ import type { InventoryItem } from '../server/domain/inventory.ts';
 import type { PolicyChange, PolicyEntry, PolicyRules, PolicyVersion } from '../server/domain/policy.ts';
 import type { PolicyDiff } from '../server/domain/policy-diff.ts';
 import type { Role, StaffUser } from '../server/domain/roles.ts';
-import type { BreakdownRow, UsageFilter } from '../server/domain/stats.ts';
+import type { BreakdownRow, BreakdownSort, SortOrder, UsageDimension, UsageFilter } from '../server/domain/stats.ts';
 import type { NewInventoryItem } from '../server/queries/inventory.ts';
 import type { NewSite, SiteChanges } from '../server/queries/sites.ts';
 import { locale } from './i18n.ts';
@@ -38,6 +38,7 @@ export type Check = Wire<InstallCheck>;
 export type User = Wire<StaffUser>;
 export type Overview = Wire<UsageOverview>;
 export type Breakdown = Wire<BreakdownRow>;
+export type BreakdownPage = Wire<BreakdownPageOf>;
 export type ConsentStats = Wire<ConsentOverview>;
 export type Item = Wire<InventoryItem>;
 export type ItemInput = NewInventoryItem;
@@ -55,7 +56,17 @@ export type SiteUpdate = SiteChanges;
 export type RecordRow = Wire<ConsentRecordView>;
 export type HistoryRow = Wire<HistoryEntry>;
 export type AuditRow = Wire<AuditLogItem>;
-export type { Retention, Role, Snippet, UsageFilter };
+export type { BreakdownSort, Retention, Role, Snippet, UsageFilter };
+
+/** One page of one breakdown, sorted by the server over the whole result. */
+export interface BreakdownRequest {
+  readonly dimension: UsageDimension;
+  readonly sort: BreakdownSort;
+  readonly order: SortOrder;
+  /** 1 to 500. */
+  readonly limit: number;
+  readonly offset: number;
+}
 
 export interface Period {
   readonly period: 'today' | '7d' | '30d' | 'custom';
@@ -148,8 +159,8 @@ export const api = {
 
   usageOverview: (siteId: number, period: Period, filters: readonly UsageFilter[]) =>
     request<Overview>('GET', `${admin}/sites/${siteId}/usage/overview${query({ ...periodQuery(period), ...filterQuery(filters) })}`),
-  usageBreakdown: (siteId: number, period: Period, filters: readonly UsageFilter[], dimension: string) =>
-    request<Breakdown[]>('GET', `${admin}/sites/${siteId}/usage/breakdown${query({ ...periodQuery(period), ...filterQuery(filters), dimension })}`),
+  usageBreakdown: (siteId: number, period: Period, filters: readonly UsageFilter[], breakdown: BreakdownRequest) =>
+    request<BreakdownPage>('GET', `${admin}/sites/${siteId}/usage/breakdown${query({ ...periodQuery(period), ...filterQuery(filters), ...breakdown })}`),
   consentStats: (siteId: number | null, period: Period) =>
     request<ConsentStats>('GET', `${admin}/consent-stats${query({ ...periodQuery(period), site: siteId ?? undefined })}`),
 

@@ -33,7 +33,8 @@ const nb = {
   bounceRate: 'Fluktfrekvens',
   visitDuration: 'Besøkstid',
   events: 'Hendelser',
-  vsPrevious: 'mot forrige periode',
+  vsDayBefore: 'mot dagen før ({dates})',
+  vsPreviousDays: 'mot forrige {days} dager ({dates})',
   consentedOnly: 'Tallene gjelder bare brukere som har samtykket til bruksanalyse: {share} av {decisions} valg i perioden ga samtykke.',
   noDecisions: 'Tallene gjelder bare brukere som har samtykket til bruksanalyse. Ingen valg er registrert i perioden.',
   noData: 'Ingen besøk i perioden ennå. Legg inn skriptet på nettstedet, eller velg en lengre periode.',
@@ -51,6 +52,18 @@ const nb = {
   panel_device: 'Enhetstyper',
   panel_event: 'Egendefinerte hendelser',
   direct: 'Direkte / ingen',
+  share: 'Andel',
+  unknownValue: 'Ukjent',
+  filterBy: 'Filtrer på {value}',
+  loadMoreOf: 'Vis flere: {name}',
+  device_desktop: 'Datamaskin',
+  device_mobile: 'Mobil',
+  device_tablet: 'Nettbrett',
+  device_smarttv: 'Smart-TV',
+  device_console: 'Spillkonsoll',
+  device_wearable: 'Klokke eller annen kroppsnær enhet',
+  device_embedded: 'Innebygd enhet',
+  device_xr: 'VR- eller AR-briller',
   propertyKey: 'Egenskap',
   showProperty: 'Vis egenskap',
   decisions: 'Valg',
@@ -107,6 +120,8 @@ const nb = {
   noRecords: 'Ingen samtykker passer søket. Endre filtrene eller perioden.',
   loadMore: 'Vis flere',
   history: 'Historikk for {id}',
+  showHistory: 'Vis historikken til {id}',
+  actions: 'Handlinger',
   verified: 'Verifisert',
   altered: 'Endret etter lagring',
   unlinked: 'Brudd i kjeden',
@@ -351,7 +366,8 @@ const en: Record<Key, string> = {
   bounceRate: 'Bounce rate',
   visitDuration: 'Visit duration',
   events: 'Events',
-  vsPrevious: 'vs previous period',
+  vsDayBefore: 'vs the day before ({dates})',
+  vsPreviousDays: 'vs the previous {days} days ({dates})',
   consentedOnly: 'Figures cover users who consented to usage analytics only: {share} of {decisions} decisions in the period granted it.',
   noDecisions: 'Figures cover users who consented to usage analytics only. No decisions were recorded in the period.',
   noData: 'No visits in this period yet. Add the script to the site, or pick a longer period.',
@@ -369,6 +385,18 @@ const en: Record<Key, string> = {
   panel_device: 'Device classes',
   panel_event: 'Custom events',
   direct: 'Direct / none',
+  share: 'Share',
+  unknownValue: 'Unknown',
+  filterBy: 'Filter by {value}',
+  loadMoreOf: 'Show more: {name}',
+  device_desktop: 'Desktop',
+  device_mobile: 'Mobile',
+  device_tablet: 'Tablet',
+  device_smarttv: 'Smart TV',
+  device_console: 'Games console',
+  device_wearable: 'Watch or other wearable',
+  device_embedded: 'Embedded device',
+  device_xr: 'VR or AR headset',
   propertyKey: 'Property',
   showProperty: 'Show property',
   decisions: 'Decisions',
@@ -425,6 +453,8 @@ const en: Record<Key, string> = {
   noRecords: 'No consent records match. Change the filters or the period.',
   loadMore: 'Show more',
   history: 'History of {id}',
+  showHistory: 'Show the history of {id}',
+  actions: 'Actions',
   verified: 'Verified',
   altered: 'Altered after storing',
   unlinked: 'Chain broken',
@@ -657,16 +687,47 @@ export function t(key: Key, params: Record<string, string | number> = {}): strin
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
 }
 
-/** Texts looked up by a name built at run time (panel and role names); unknown names show as they are. */
-export function tDynamic(key: string): string {
-  return key in nb ? t(key as Key) : key;
+/** Texts looked up by a name built at run time (panel and role names); an unknown name shows the fallback. */
+export function tDynamic(key: string, fallback = key): string {
+  return key in nb ? t(key as Key) : fallback;
 }
+
+/** Where ua-parser's name for a browser or system is not what its maker calls it. */
+const PROPER_NAMES: Readonly<Record<string, string>> = {
+  'Mac OS': 'macOS',
+  'Chromium OS': 'ChromeOS',
+  'Chrome WebView': 'Android WebView',
+  Edge: 'Microsoft Edge',
+  IE: 'Internet Explorer',
+};
+
+const CLIENT_DIMENSIONS = new Set(['device', 'browser', 'os']);
+
+/** A breakdown value as people read it: device classes in words, browsers and systems by their proper names. */
+export function readableValue(dimension: string, value: string | null): string {
+  if (value === null) return CLIENT_DIMENSIONS.has(dimension) ? t('unknownValue') : t('direct');
+  if (dimension === 'device') return tDynamic(`device_${value}`, value);
+  return CLIENT_DIMENSIONS.has(dimension) ? (PROPER_NAMES[value] ?? value) : value;
+}
+
+const formattingLocale = () => (locale.value === 'nb' ? 'nb-NO' : 'en-GB');
 
 export function formatNumber(value: number | null | undefined, digits = 0): string {
   if (value === null || value === undefined) return '–';
-  return value.toLocaleString(locale.value === 'nb' ? 'nb-NO' : 'en-GB', { maximumFractionDigits: digits });
+  return value.toLocaleString(formattingLocale(), { maximumFractionDigits: digits });
+}
+
+/** Whole UTC days, first and last included, as «1.–30. okt.» or "1 – 30 Oct". */
+export function formatDayRange(first: Date, last: Date): string {
+  return new Intl.DateTimeFormat(formattingLocale(), { day: 'numeric', month: 'short', timeZone: 'UTC' }).formatRange(first, last);
+}
+
+/** A chart's time label, in UTC as the server counts: «1. des.» for a day, «08:00» for an hour. */
+export function formatTick(time: Date, unit: 'day' | 'hour'): string {
+  const fields: Intl.DateTimeFormatOptions = unit === 'day' ? { day: 'numeric', month: 'short' } : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  return new Intl.DateTimeFormat(formattingLocale(), { ...fields, timeZone: 'UTC' }).format(time);
 }
 
 export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString(locale.value === 'nb' ? 'nb-NO' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium' });
+  return new Date(iso).toLocaleString(formattingLocale(), { dateStyle: 'short', timeStyle: 'medium' });
 }

@@ -5,6 +5,8 @@ import * as accounts from './2026-11-25T0100-accounts.ts';
 import * as chainAnchor from './2026-11-25T0200-chain-anchor.ts';
 import * as onboarding from './2026-12-01T0000-onboarding.ts';
 import * as bannerAndEvidence from './2026-12-01T0100-banner-and-evidence.ts';
+import * as usageRollups from './2026-12-01T0200-usage-rollups.ts';
+import * as distributionKeys from './2026-12-01T0300-distribution-keys.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T0000-core': core,
@@ -12,4 +14,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T0200-chain-anchor': chainAnchor,
   '2026-12-01T0000-onboarding': onboarding,
   '2026-12-01T0100-banner-and-evidence': bannerAndEvidence,
+  '2026-12-01T0200-usage-rollups': usageRollups,
+  '2026-12-01T0300-distribution-keys': distributionKeys,
 };

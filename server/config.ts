@@ -21,6 +21,12 @@ export interface Config {
   readonly eventQueueLimit: number;
   /** Longest an accepted event waits in memory before it is written (a full batch is written at once). */
   readonly eventFlushMs: number;
+  /**
+   * How old an event's corrected client time may be; older ones are stored at the receive time instead, so a broken
+   * clock (or a client with a grudge) cannot file events into weeks whose figures were already reported. Set in
+   * hours (SAMTYKKE_EVENT_TIME_WINDOW_HOURS), held in milliseconds.
+   */
+  readonly eventTimeWindowMs: number;
   /** Largest accepted request body on the public collector, in bytes. */
   readonly bodyLimitBytes: number;
   /** Seed the demo organisation when the database holds no organisation yet. */
@@ -85,6 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
     networkRateLimitPerMinute: integer(env, 'SAMTYKKE_RATE_LIMIT_NETWORK', rateLimitPerMinute * 20, 0, 100_000_000),
     eventQueueLimit: integer(env, 'SAMTYKKE_EVENT_QUEUE', 100_000, 100, 10_000_000),
     eventFlushMs: integer(env, 'SAMTYKKE_EVENT_FLUSH_MS', 20, 1, 60_000),
+    eventTimeWindowMs: integer(env, 'SAMTYKKE_EVENT_TIME_WINDOW_HOURS', 72, 1, 24 * 366) * 3_600_000,
     bodyLimitBytes: integer(env, 'SAMTYKKE_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     seedDemo: flag(env, 'SAMTYKKE_DEMO', true),
   });

@@ -50,6 +50,12 @@ export interface EventInput {
   readonly url: string;
   readonly referrer?: string;
   readonly props?: EventProps;
+  /**
+   * When it happened by the client's clock, in milliseconds since 1970-01-01 UTC: set by clients that queue events
+   * (the widget's batches, an app's offline queue). Corrected by the batch's `sentAt`; without it the event is
+   * stored at the time the server received it.
+   */
+  readonly time?: number;
 }
 
 /** POST /api/events */
@@ -58,12 +64,22 @@ export interface EventsRequest {
   readonly consentId: string;
   /** A visit identifier the client keeps for the browser session; derived on the server when absent. */
   readonly sessionId?: string;
+  /**
+   * When the batch was sent by the same clock as the events' `time`, in milliseconds since 1970-01-01 UTC. The
+   * server's receive time minus this is the client clock's error, added to every event's `time`.
+   */
+  readonly sentAt?: number;
   readonly events: readonly EventInput[];
 }
 
 /** 202 from POST /api/events. Bot traffic is answered too, with nothing counted and the reason said. */
 export interface EventsReceipt {
   readonly accepted: number;
+  /**
+   * Accepted events whose corrected `time` was in the future, older than the server's window or not a time at all:
+   * stored at the receive time instead. Absent when there were none.
+   */
+  readonly clamped?: number;
   readonly ignored?: { readonly count: number; readonly reason: 'bot' };
 }
 

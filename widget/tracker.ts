@@ -1,10 +1,11 @@
 /**
  * Consent-gated usage analytics: a pageview on load and on History API navigations, custom events, batched and
  * sent by beacon. Events wait in memory until the decision granting analytics is recorded (the collector refuses
- * them before that) and are dropped when analytics is denied.
+ * them before that) and are dropped when analytics is denied. Each carries the time it happened and each batch the
+ * time it left, so the collector stores real times, corrected for this browser's clock, however long they waited.
  */
 import { CLICK_ID_PARAMS } from '../server/domain/events.ts';
-import type { EventInput, EventProps } from '../server/contract.ts';
+import type { EventInput, EventProps, EventsRequest } from '../server/contract.ts';
 import { FLUSH_DELAY_MS } from './constants.ts';
 import { beacon } from './transport.ts';
 
@@ -44,12 +45,12 @@ export function createTracker(eventsUrl: string, site: string, consentId: string
   function flush(): void {
     clearTimeout(timer);
     if (!state.analytics || !state.recorded) return;
-    while (queue.length) beacon(eventsUrl, { site, consentId, events: queue.splice(0, BATCH_LIMIT) });
+    while (queue.length) beacon(eventsUrl, { site, consentId, sentAt: Date.now(), events: queue.splice(0, BATCH_LIMIT) } satisfies EventsRequest);
   }
 
-  function enqueue(event: EventInput): void {
+  function enqueue(event: Omit<EventInput, 'time'>): void {
     if (state.analytics === false) return;
-    queue.push(event);
+    queue.push({ ...event, time: Date.now() });
     clearTimeout(timer);
     timer = setTimeout(flush, FLUSH_DELAY_MS);
   }

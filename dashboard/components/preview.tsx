@@ -37,7 +37,7 @@ export interface PreviewProps {
 export function BannerPreview({ url, lang, layer, width, note, revision = 0 }: PreviewProps) {
   return (
     <section class="card preview banner-preview" aria-labelledby="banner-preview-title">
-      <h3 id="banner-preview-title">{t('previewBanner')}</h3>
+      <h2 id="banner-preview-title">{t('previewBanner')}</h2>
       <p class="note">{note ?? t('previewNote')}</p>
       <div class="toolbar">
         <Switch legend={t('previewLanguage')} name="preview-lang" options={LOCALES} value={lang} label={(code) => t(`locale_${code}`)} />

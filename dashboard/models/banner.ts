@@ -96,6 +96,8 @@ export function createBannerModel() {
     const stopLoad = effect(() => {
       if (currentSiteId.value === null) return;
       const picked = currentSite.peek()!;
+      // The form already holds this site's settings: loading them again would throw away what is being typed.
+      if (picked.key === site.peek()) return;
       const ticket = ++loads;
       site.value = null;
       theme.value = null;

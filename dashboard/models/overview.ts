@@ -1,32 +1,40 @@
-/** The usage overview: site, period and filters in, totals, chart, panels and the consent share out. */
-import { computed, effect, signal } from '@preact/signals';
+/** The usage overview: site, period and filters in; totals, chart, panels, a property's breakdown and the consent share out. */
+import { computed, effect, signal, untracked } from '@preact/signals';
 import { api, type Overview, type Period, type UsageFilter } from '../api.ts';
+import { createBreakdownModel, type BreakdownModel, type BreakdownScope } from './breakdown.ts';
 import { createLoader } from './loader.ts';
+import { BUCKET_SECONDS, fillBuckets, spanOf } from './period.ts';
 import { currentSite } from './session.ts';
 
-const BUCKET_SECONDS = { hour: 3600, day: 86_400 } as const;
+export type PanelDimension = keyof Overview['panels'];
 
 export function createOverviewModel() {
   const period = signal<Period>({ period: '30d' });
   const filters = signal<UsageFilter[]>([]);
   const overview = createLoader(() => api.usageOverview(currentSite.value!.id, period.value, filters.value));
+  const scope = (): BreakdownScope => ({ siteId: currentSite.value!.id, period: period.value, filters: filters.value });
+  const panels = new Map<PanelDimension, BreakdownModel>();
   const propertyKey = signal('');
-  const properties = createLoader(() => api.usageBreakdown(currentSite.value!.id, period.value, filters.value, `prop:${propertyKey.value}`));
+  const property = signal<BreakdownModel | null>(null);
 
-  /** Every bucket of the range, with zero where nothing happened, so the line does not skip empty days. */
   const chart = computed(() => {
     const data: Overview | null = overview.data.value;
     if (!data) return null;
+    const span = spanOf(data.range);
     const step = BUCKET_SECONDS[data.granularity];
-    const byBucket = new Map(data.timeseries.map((point) => [Date.parse(point.value!) / 1000, point.metrics]));
-    const times: number[] = [];
-    for (let time = Date.parse(data.range.from) / 1000; time < Date.parse(data.range.to) / 1000; time += step) times.push(time);
-    return {
-      times,
-      visitors: times.map((time) => byBucket.get(time)?.visitors ?? 0),
-      pageviews: times.map((time) => byBucket.get(time)?.pageviews ?? 0),
-    };
+    const buckets = fillBuckets(span, step, data.timeseries, (point) => Date.parse(point.value!) / 1000);
+    return { span, step, times: buckets.times, visitors: buckets.values((point) => point.metrics.visitors), pageviews: buckets.values((point) => point.metrics.pageviews) };
   });
+
+  /** Made on first sight, so a panel keeps its order and its extra rows as the overview reloads under it. */
+  function panel(dimension: PanelDimension): BreakdownModel {
+    let found = panels.get(dimension);
+    if (!found) {
+      found = createBreakdownModel(dimension, scope, () => overview.data.value?.panels[dimension] ?? []);
+      panels.set(dimension, found);
+    }
+    return found;
+  }
 
   function addFilter(filter: UsageFilter): void {
     filters.value = [...filters.value.filter((existing) => existing.dimension !== filter.dimension), filter];
@@ -38,15 +46,21 @@ export function createOverviewModel() {
 
   function start(): () => void {
     return effect(() => {
-      if (currentSite.value) void overview.load();
+      if (!currentSite.value) return;
+      void overview.load();
+      // Only the overview's own reads decide when this runs again, not what the breakdowns read.
+      untracked(() => [...panels.values(), property.value].forEach((breakdown) => breakdown?.reload()));
     });
   }
 
   function showProperty(): void {
-    if (currentSite.value && propertyKey.value.trim()) void properties.load();
+    const key = propertyKey.value.trim();
+    if (!currentSite.value || !key) return;
+    property.value = createBreakdownModel(`prop:${key}`, scope);
+    property.value.reload();
   }
 
-  return { period, filters, overview, chart, propertyKey, properties, addFilter, removeFilter, start, showProperty };
+  return { period, filters, overview, chart, panel, propertyKey, property, addFilter, removeFilter, start, showProperty };
 }
 
 export type OverviewModel = ReturnType<typeof createOverviewModel>;

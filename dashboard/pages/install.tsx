@@ -17,7 +17,7 @@ function SnippetCard({ model, snippet }: { model: InstallModel; snippet: Snippet
   return (
     <section class="card snippet" data-snippet={snippet.id}>
       <div class="card-head">
-        <h3>{title}</h3>
+        <h2>{title}</h2>
         <button type="button" class="secondary" aria-label={t('copyNamed', { title })} onClick={() => void model.copy(snippet)}>
           {t('copy')}
         </button>
@@ -56,7 +56,7 @@ function CheckPanel({ model, check }: { model: InstallModel; check: Check }) {
   return (
     <section class="card check" data-status={status} aria-label={t('installCheck')}>
       <div class="card-head">
-        <h3>{t('installCheck')}</h3>
+        <h2>{t('installCheck')}</h2>
         <button type="button" class="secondary" onClick={() => void model.check.load()}>
           {t('refresh')}
         </button>
@@ -86,8 +86,8 @@ function CheckPanel({ model, check }: { model: InstallModel; check: Check }) {
           { key: 'lastAt', label: t('lastTime'), value: (row) => row.lastAt, render: (row) => formatDateTime(row.lastAt) },
           {
             key: 'action',
-            label: '',
-            value: (row) => row.origin,
+            label: t('actions'),
+            hideLabel: true,
             render: (row) => (
               <button type="button" class="secondary" aria-label={t('allowOriginNamed', { origin: row.origin })} onClick={() => void model.allowOrigin(row.origin)}>
                 {t('allowOrigin')}

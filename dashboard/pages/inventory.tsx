@@ -105,8 +105,8 @@ export function InventoryPage() {
               { key: 'party', label: t('party'), value: (item) => item.party },
               {
                 key: 'actions',
-                label: '',
-                value: (item) => (item.retiredAt ? 1 : 0),
+                label: t('actions'),
+                hideLabel: true,
                 render: (item) =>
                   item.retiredAt ? (
                     <span class="muted">{t('retired')}</span>
@@ -127,12 +127,12 @@ export function InventoryPage() {
       </Loaded>
       {site && (
         <section class="preview">
-          <h3>
+          <h2>
             {t('preview')} ·{' '}
             <a href={api.declarationPageUrl(site.key, locale.value)} target="_blank" rel="noopener">
               {t('openDeclaration')}
             </a>
-          </h3>
+          </h2>
           <iframe key={`${site.key}-${model.revision.value}-${locale.value}`} title={t('preview')} src={api.declarationPageUrl(site.key, locale.value)} />
         </section>
       )}

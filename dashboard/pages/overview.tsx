@@ -1,13 +1,14 @@
 /** The analyst's overview: key figures against the previous period, the chart, and panels that filter each other. */
 import { useEffect, useMemo } from 'preact/hooks';
-import type { Breakdown, Overview } from '../api.ts';
+import type { Breakdown, BreakdownSort, Overview } from '../api.ts';
 import { Chart } from '../components/chart.tsx';
 import { PeriodPicker, SitePicker } from '../components/controls.tsx';
-import { Loaded } from '../components/states.tsx';
-import { Table } from '../components/table.tsx';
-import { formatNumber, t, tDynamic } from '../i18n.ts';
-import { createOverviewModel, type OverviewModel } from '../models/overview.ts';
-import type { UsageFilter } from '../api.ts';
+import { ErrorNote, Loaded, Loading } from '../components/states.tsx';
+import { Table, type Column } from '../components/table.tsx';
+import { formatDayRange, formatNumber, readableValue, t, tDynamic } from '../i18n.ts';
+import type { BreakdownModel } from '../models/breakdown.ts';
+import { createOverviewModel, type OverviewModel, type PanelDimension } from '../models/overview.ts';
+import { BUCKET_SECONDS, spanOf } from '../models/period.ts';
 
 const KPIS = [
   ['visitors', 0, ''],
@@ -25,7 +26,16 @@ function change(current: number | null | undefined, previous: number | null | un
   return Math.round(((current - previous) / previous) * 100);
 }
 
+/** The period just before the range, as long: what every change is against, named with its days. */
+function comparedWith(range: Overview['range']): string {
+  const { from, to } = spanOf(range);
+  const days = Math.round((to - from) / BUCKET_SECONDS.day);
+  const dates = formatDayRange(new Date((2 * from - to) * 1000), new Date((from - BUCKET_SECONDS.day) * 1000));
+  return days === 1 ? t('vsDayBefore', { dates }) : t('vsPreviousDays', { days, dates });
+}
+
 function Kpis({ data }: { data: Overview }) {
+  const against = comparedWith(data.range);
   return (
     <div class="kpis">
       {KPIS.map(([metric, digits, unit]) => {
@@ -38,8 +48,8 @@ function Kpis({ data }: { data: Overview }) {
               {formatNumber(data.totals.current[metric], digits)}
               {data.totals.current[metric] !== null ? unit : ''}
             </strong>
-            <span class={`kpi-change ${delta === null ? '' : good ? 'up' : 'down'}`} title={t('vsPrevious')}>
-              {delta === null ? '–' : `${delta > 0 ? '+' : ''}${delta} %`}
+            <span class="kpi-comparison">
+              <span class={`kpi-change ${delta === null ? '' : good ? 'up' : 'down'}`}>{delta === null ? '–' : `${delta > 0 ? '+' : ''}${delta} %`}</span> {against}
             </span>
           </div>
         );
@@ -55,31 +65,80 @@ function ConsentShare({ data }: { data: Overview }) {
   return <p class="note">{t('consentedOnly', { share, decisions: formatNumber(decisions) })}</p>;
 }
 
-function Panel({ model, dimension, rows }: { model: OverviewModel; dimension: UsageFilter['dimension']; rows: readonly Breakdown[] }) {
-  const metric = dimension === 'event' ? 'events' : dimension === 'page' ? 'pageviews' : 'visits';
+/** A row's part of the period's total, as a bar for the eye and a figure for reading. */
+function Share({ part, whole }: { part: number; whole: number }) {
+  const percent = whole ? (part / whole) * 100 : 0;
   return (
-    <section class="panel" data-panel={dimension}>
-      <h3>{tDynamic(`panel_${dimension}`)}</h3>
-      <Table
-        label={tDynamic(`panel_${dimension}`)}
-        rows={rows}
-        rowKey={(row) => row.value ?? ''}
-        empty={t('emptyPanel')}
-        onRowClick={(row) => row.value !== null && model.addFilter({ dimension, value: row.value })}
-        columns={[
-          { key: 'value', label: t('value'), value: (row) => row.value, render: (row) => row.value ?? t('direct') },
-          { key: 'visits', label: t('visits'), value: (row) => row.metrics.visits ?? 0, numeric: true },
-          ...(metric === 'visits' ? [] : [{ key: metric, label: t(metric), value: (row: Breakdown) => row.metrics[metric] ?? 0, numeric: true }]),
-        ]}
-      />
+    <span class="share">
+      {formatNumber(percent, percent < 10 ? 1 : 0)} %
+      <span class="share-bar" aria-hidden="true">
+        <span style={{ width: `${Math.min(percent, 100)}%` }} />
+      </span>
+    </span>
+  );
+}
+
+interface BreakdownPanelProps {
+  readonly breakdown: BreakdownModel;
+  readonly title: string;
+  /** The period's total of the panel's metric, which each row's share is of. */
+  readonly total: number;
+  /** Filters the other panels by a row's value. */
+  readonly onPick?: (value: string) => void;
+}
+
+/** Sorted on the server over every row, whichever column heads the order; extended a page at a time. */
+function BreakdownTable({ breakdown, title, total, onPick }: BreakdownPanelProps) {
+  const { dimension, metric } = breakdown;
+  const order = breakdown.order.value;
+  const rows = breakdown.rows.value;
+  const loading = breakdown.loading.value;
+  if (rows.length === 0 && loading) return <Loading />;
+  const count = (key: typeof metric): Column<Breakdown> => ({ key, label: t(key), value: (row) => row.metrics[key] ?? 0, render: (row) => formatNumber(row.metrics[key] ?? 0), numeric: true });
+  return (
+    <>
+      {breakdown.error.value && <ErrorNote message={breakdown.error.value} onRetry={breakdown.retry} />}
+      <div class={loading ? 'refreshing' : undefined}>
+        <Table<Breakdown>
+          label={title}
+          rows={rows}
+          rowKey={(row) => row.value ?? ''}
+          empty={t('emptyPanel')}
+          sort={{ current: { key: order.sort, descending: order.descending }, change: (next) => breakdown.sortBy({ sort: next.key as BreakdownSort, descending: next.descending }) }}
+          rowAction={onPick && { column: 'value', label: (row) => (row.value === null ? null : t('filterBy', { value: readableValue(dimension, row.value) })), run: (row) => row.value !== null && onPick(row.value) }}
+          columns={[
+            { key: 'value', label: t('value'), value: (row) => row.value, render: (row) => readableValue(dimension, row.value) },
+            count('visits'),
+            ...(metric === 'visits' ? [] : [count(metric)]),
+            { key: 'share', label: t('share'), render: (row) => <Share part={row.metrics[metric] ?? 0} whole={total} />, numeric: true },
+          ]}
+        />
+      </div>
+      {breakdown.hasMore.value && (
+        <button type="button" class="secondary more" aria-label={t('loadMoreOf', { name: title })} disabled={loading} onClick={breakdown.showMore}>
+          {t('loadMore')}
+        </button>
+      )}
+    </>
+  );
+}
+
+function Panel({ model, dimension, totals }: { model: OverviewModel; dimension: PanelDimension; totals: Overview['totals']['current'] }) {
+  const breakdown = model.panel(dimension);
+  const title = tDynamic(`panel_${dimension}`);
+  return (
+    <section class="panel" data-panel={dimension} aria-label={title}>
+      <h2>{title}</h2>
+      <BreakdownTable breakdown={breakdown} title={title} total={totals[breakdown.metric] ?? 0} onPick={(value) => model.addFilter({ dimension, value })} />
     </section>
   );
 }
 
-function Properties({ model }: { model: OverviewModel }) {
+function Properties({ model, totals }: { model: OverviewModel; totals: Overview['totals']['current'] }) {
+  const property = model.property.value;
   return (
     <section class="panel">
-      <h3>{t('propertyKey')}</h3>
+      <h2>{t('propertyKey')}</h2>
       <form
         class="inline-form"
         onSubmit={(event) => {
@@ -90,21 +149,7 @@ function Properties({ model }: { model: OverviewModel }) {
         <input aria-label={t('propertyKey')} value={model.propertyKey.value} onInput={(event) => (model.propertyKey.value = (event.target as HTMLInputElement).value)} placeholder="plan" />
         <button type="submit">{t('showProperty')}</button>
       </form>
-      {(model.properties.data.value || model.properties.error.value) && (
-        <Loaded loader={model.properties}>
-          {(rows) => (
-            <Table
-              rows={rows}
-              rowKey={(row) => row.value ?? ''}
-              empty={t('emptyPanel')}
-              columns={[
-                { key: 'value', label: t('value'), value: (row) => row.value },
-                { key: 'events', label: t('events'), value: (row) => row.metrics.events ?? 0, numeric: true },
-              ]}
-            />
-          )}
-        </Loaded>
-      )}
+      {property && <BreakdownTable breakdown={property} title={`${t('propertyKey')}: ${property.dimension.slice('prop:'.length)}`} total={totals.events ?? 0} />}
     </section>
   );
 }
@@ -122,7 +167,7 @@ export function OverviewPage() {
         <div class="filters" aria-label={t('filters')}>
           {model.filters.value.map((filter) => (
             <button type="button" class="chip" key={filter.dimension} onClick={() => model.removeFilter(filter.dimension)}>
-              {tDynamic(`panel_${filter.dimension}`)}: {filter.value} ✕
+              {tDynamic(`panel_${filter.dimension}`)}: {readableValue(filter.dimension, filter.value)} ✕
             </button>
           ))}
           <button type="button" class="link" onClick={() => (model.filters.value = [])}>
@@ -140,6 +185,8 @@ export function OverviewPage() {
               <Chart
                 label={`${t('visitors')} / ${t('pageviews')}`}
                 times={model.chart.value.times}
+                step={model.chart.value.step}
+                span={model.chart.value.span}
                 series={[
                   { label: t('visitors'), values: model.chart.value.visitors, color: '#2563eb' },
                   { label: t('pageviews'), values: model.chart.value.pageviews, color: '#16a34a' },
@@ -147,10 +194,10 @@ export function OverviewPage() {
               />
             )}
             <div class="panels">
-              {(Object.keys(data.panels) as Array<keyof Overview['panels']>).map((dimension) => (
-                <Panel key={dimension} model={model} dimension={dimension} rows={data.panels[dimension]} />
+              {(Object.keys(data.panels) as PanelDimension[]).map((dimension) => (
+                <Panel key={dimension} model={model} dimension={dimension} totals={data.totals.current} />
               ))}
-              <Properties model={model} />
+              <Properties model={model} totals={data.totals.current} />
             </div>
           </>
         )}

@@ -57,9 +57,9 @@ function DiffView({ diff }: { diff: PolicyDiff }) {
       {diff.consentLifetimeMonths && <p>{t('lifetimeChange', diff.consentLifetimeMonths)}</p>}
       {changed.map((field) => (
         <section key={`${field.locale}-${field.field}`} class="diff-field">
-          <h4>
+          <h3>
             {t(`locale_${field.locale}`)} · {fieldName(field.field)}
-          </h4>
+          </h3>
           <p lang={field.locale}>
             {field.parts.map((part, index) =>
               part.change === 'added' ? (
@@ -105,7 +105,7 @@ function Compare({ model, versions }: { model: PolicyModel; versions: readonly P
   );
   return (
     <section class="card" aria-labelledby="compare-title">
-      <h3 id="compare-title">{t('compareVersions')}</h3>
+      <h2 id="compare-title">{t('compareVersions')}</h2>
       <form
         class="toolbar"
         onSubmit={(event) => {
@@ -174,13 +174,15 @@ function DraftEditor({ model }: { model: PolicyModel }) {
           void model.save();
         }}
       >
-        <h3 id="draft-title">{t('draftTitle')}</h3>
-        <div class="tabs" role="tablist" aria-label={t('previewLanguage')}>
-          {LOCALES.filter((code) => code !== 'nn' || hasNynorsk).map((code) => (
-            <button key={code} type="button" role="tab" aria-selected={shown === code} onClick={() => (language.value = code)}>
-              {t(`locale_${code}`)}
-            </button>
-          ))}
+        <h2 id="draft-title">{t('draftTitle')}</h2>
+        <div class="actions">
+          <div class="tabs" role="tablist" aria-label={t('previewLanguage')}>
+            {LOCALES.filter((code) => code !== 'nn' || hasNynorsk).map((code) => (
+              <button key={code} type="button" role="tab" aria-selected={shown === code} onClick={() => (language.value = code)}>
+                {t(`locale_${code}`)}
+              </button>
+            ))}
+          </div>
           {hasNynorsk ? (
             <button
               type="button"
@@ -247,7 +249,7 @@ function DraftEditor({ model }: { model: PolicyModel }) {
           void model.publish();
         }}
       >
-        <h3 id="publish-title">{t('publishDraft')}</h3>
+        <h2 id="publish-title">{t('publishDraft')}</h2>
         <fieldset>
           <legend>{t('publishAs')}</legend>
           {POLICY_CHANGES.map((kind) => (

@@ -12,21 +12,13 @@ import { can, sites } from '../models/session.ts';
 
 const choices = (row: RecordRow) => ['functional', 'analytics', 'ads'].filter((category) => row[category as 'ads']).map((category) => t(category as 'ads')).join(', ') || '–';
 
-/** The record's own button, so it opens from the keyboard too; a click on the rest of the row shows the history. */
+/** The record's own button; in the search results, the rest of the row shows the consent ID's history. */
 const openColumn = (onOpen: (id: number) => void): Column<RecordRow> => ({
   key: 'open',
-  label: '',
-  value: (row) => row.id,
+  label: t('actions'),
+  hideLabel: true,
   render: (row) => (
-    <button
-      type="button"
-      class="link"
-      aria-label={t('openRecordNamed', { id: row.id })}
-      onClick={(event) => {
-        event.stopPropagation();
-        onOpen(row.id);
-      }}
-    >
+    <button type="button" class="link" aria-label={t('openRecordNamed', { id: row.id })} onClick={() => onOpen(row.id)}>
       {t('openRecord')}
     </button>
   ),
@@ -117,7 +109,7 @@ function History({ model }: { model: RecordsModel }) {
   if (!model.historyOf.value) return null;
   return (
     <section class="card">
-      <h3>{t('history', { id: model.historyOf.value })}</h3>
+      <h2>{t('history', { id: model.historyOf.value })}</h2>
       <Loaded loader={model.history}>
         {(rows) => (
           <Table<HistoryRow>
@@ -175,11 +167,11 @@ function ShownText({ content }: { content: NonNullable<NonNullable<RecordEvidenc
   const labels = Object.entries(content.labels) as Array<[keyof typeof content.labels, string]>;
   return (
     <article class="shown" aria-labelledby="shown-title" data-locale={content.locale}>
-      <h4 id="shown-title" class="muted">
+      <h3 id="shown-title" class="muted">
         {t('asShown', { locale: t(`locale_${content.locale}`) })}
-      </h4>
+      </h3>
       <div class="shown-banner" lang={content.locale}>
-        <h5 class="shown-title">{content.title}</h5>
+        <h4 class="shown-title">{content.title}</h4>
         <p class="shown-body">{content.body}</p>
       </div>
       <dl class="sightings shown-labels">
@@ -194,10 +186,10 @@ function ShownText({ content }: { content: NonNullable<NonNullable<RecordEvidenc
       </dl>
       {content.categories.map((category) => (
         <section key={category.category} class="shown-category" data-category={category.category}>
-          <h5 lang={content.locale}>
+          <h4 lang={content.locale}>
             {category.title}
             {category.required && <span class="muted"> ({t('alwaysOn')})</span>}
-          </h5>
+          </h4>
           <p lang={content.locale}>{category.description}</p>
           {category.items.length > 0 && (
             <ul class="shown-items">
@@ -251,9 +243,9 @@ function RecordView({ model }: { model: RecordsModel }) {
   return (
     <section class="card record-view" aria-labelledby="record-title">
       <div class="card-head">
-        <h3 id="record-title" ref={heading} tabIndex={-1}>
+        <h2 id="record-title" ref={heading} tabIndex={-1}>
           {t('recordTitle', { id })}
-        </h3>
+        </h2>
         <button type="button" class="secondary" onClick={() => model.closeRecord()}>
           {t('close')}
         </button>
@@ -279,7 +271,7 @@ function SubjectRequest({ model }: { model: RecordsModel }) {
   const id = model.subjectId.value.trim();
   return (
     <section class="card">
-      <h3>{t('subjectRequest')}</h3>
+      <h2>{t('subjectRequest')}</h2>
       <form
         class="inline-form"
         onSubmit={(event) => {
@@ -334,7 +326,7 @@ export function RecordsPage() {
               rowKey={(row) => row.id}
               empty={t('noRecords')}
               columns={[...recordColumns(), openColumn((id) => model.openRecord(id))]}
-              onRowClick={(row) => model.showHistory(row.consentId)}
+              rowAction={{ column: 'consentId', label: (row) => t('showHistory', { id: row.consentId }), run: (row) => model.showHistory(row.consentId) }}
             />
             {model.more.value && (
               <button type="button" class="secondary" onClick={() => void model.loadMore()}>

@@ -39,7 +39,7 @@ function NewSite({ model }: { model: SitesModel }) {
         void model.create();
       }}
     >
-      <h3>{t('newSite')}</h3>
+      <h2>{t('newSite')}</h2>
       <Field label={t('siteKey')} value={draft.key} problem={draft.problem.value} field="key" help={t('siteKeyHelp')}>
         {(control) => <input type="text" autocomplete="off" spellcheck={false} {...control} />}
       </Field>
@@ -77,7 +77,7 @@ function EditSite({ model }: { model: SitesModel }) {
         void model.save();
       }}
     >
-      <h3>{t('editSite', { name: site.name })}</h3>
+      <h2>{t('editSite', { name: site.name })}</h2>
       <NameAndOrigins name={changes.name} origins={changes.origins} problem={changes.problem.value} />
       <FormProblem problem={changes.problem.value} fields={SITE_FIELDS} />
       <div class="actions">
@@ -141,7 +141,7 @@ export function SitesPage() {
             value: (site) => (site.archivedAt ? 1 : 0),
             render: (site) => (site.archivedAt ? <span class="badge altered">{t('archived')}</span> : <span class="badge verified">{t('active')}</span>),
           },
-          { key: 'actions', label: '', value: () => null, render: (site) => <SiteActions model={model} site={site} /> },
+          { key: 'actions', label: t('actions'), hideLabel: true, render: (site) => <SiteActions model={model} site={site} /> },
         ]}
       />
       <NewSite model={model} />

@@ -52,7 +52,7 @@ function AddUser({ model }: { model: UsersModel }) {
         if (!model.error.value) email.value = name.value = password.value = '';
       }}
     >
-      <h3>{t('addUser')}</h3>
+      <h2>{t('addUser')}</h2>
       <label>
         {t('email')}
         <input type="email" required value={email.value} onInput={(event) => (email.value = (event.target as HTMLInputElement).value)} />
@@ -97,7 +97,7 @@ function RetentionForm({ model, value }: { model: UsersModel; value: Retention }
         void model.saveRetention({ eventRetentionDays: events.value, consentRetentionDays: consent.value });
       }}
     >
-      <h3>{t('retentionSettings')}</h3>
+      <h2>{t('retentionSettings')}</h2>
       <label>
         {t('eventRetention')}
         <input type="number" min={1} max={3650} value={events.value} onInput={(event) => (events.value = Number((event.target as HTMLInputElement).value))} />

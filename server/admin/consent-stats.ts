@@ -1,7 +1,7 @@
 /** /consent-stats: decisions per day, opt-in per category, by policy version, surface and source, withdrawals. */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { CONSENT_DIMENSIONS, type ConsentDimension, type ConsentStatsRow } from '../domain/stats.ts';
+import { CONSENT_DIMENSIONS, type ConsentDimension, type ConsentStatsRow, type DateRange } from '../domain/stats.ts';
 import { runConsentStats } from '../queries/consent-stats.ts';
 import type { AppDeps } from '../services.ts';
 import { requirePermission } from './auth.ts';
@@ -10,7 +10,8 @@ import { periodRange, periodSchema } from './period.ts';
 import { ownedSite, ownedSiteIds } from './scope.ts';
 import { parseQuery } from './validate.ts';
 
-export type ConsentOverview = Record<ConsentDimension, ConsentStatsRow[]>;
+/** The rows per dimension, and the range they cover, so a chart can span every day of it. */
+export type ConsentOverview = Record<ConsentDimension, ConsentStatsRow[]> & { readonly range: DateRange };
 
 export function consentStatsRoutes(deps: AppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -21,7 +22,8 @@ export function consentStatsRoutes(deps: AppDeps): Hono<AdminEnv> {
     const { site } = parseQuery(c, z.object({ site: z.coerce.number().int().positive().optional() }));
     const siteIds = site !== undefined ? [(await ownedSite(c, deps, site)).id] : await ownedSiteIds(c, deps);
     const results = await Promise.all(CONSENT_DIMENSIONS.map((dimension) => runConsentStats(deps.db, { siteIds, range, dimension })));
-    return c.json(Object.fromEntries(CONSENT_DIMENSIONS.map((dimension, index) => [dimension, results[index]])) as ConsentOverview);
+    const rows = Object.fromEntries(CONSENT_DIMENSIONS.map((dimension, index) => [dimension, results[index]])) as Record<ConsentDimension, ConsentStatsRow[]>;
+    return c.json({ ...rows, range } satisfies ConsentOverview);
   });
   return app;
 }

@@ -3,7 +3,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { say } from '../i18n.ts';
 import {
+  BREAKDOWN_SORTS,
   EVENT_DIMENSIONS,
+  OVERVIEW_PANEL_ROWS,
   PROP_KEY_PATTERN,
   USAGE_METRICS,
   VISIT_DIMENSIONS,
@@ -26,7 +28,6 @@ import { parseQuery, pathId } from './validate.ts';
 export const OVERVIEW_PANELS = ['page', 'entryPage', 'exitPage', 'referrer', 'utmCampaign', 'adCampaign', 'browser', 'os', 'device', 'event'] as const satisfies readonly UsageDimension[];
 /** Visitors per panel row would need a distinct count per row; visits tell the same story at a fraction of the cost. */
 const PANEL_METRICS = ['visits', 'pageviews', 'events'] as const;
-const PANEL_LIMIT = 10;
 
 const filterDimension = z.enum([...VISIT_DIMENSIONS, ...EVENT_DIMENSIONS]);
 const FILTER_PREFIX = 'f.';
@@ -50,7 +51,16 @@ const breakdownSchema = z.object({
     z.templateLiteral(['prop:', z.string().regex(PROP_KEY_PATTERN, { error: () => say({ en: 'prop:<key> needs a key of letters, digits, _ . -', nb: 'prop:<nøkkel> trenger en nøkkel av bokstaver, sifre, _ . -' }) })]),
   ]),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  sort: z.enum(BREAKDOWN_SORTS).optional(),
+  order: z.enum(['asc', 'desc']).default('desc'),
 });
+
+/** One page of a breakdown, sorted over the whole result; `hasMore` when rows follow it. */
+export interface BreakdownPage {
+  readonly rows: readonly BreakdownRow[];
+  readonly hasMore: boolean;
+}
 
 export interface UsageOverview {
   readonly range: { readonly from: Date; readonly to: Date };
@@ -72,7 +82,7 @@ export function usageRoutes(deps: AppDeps): Hono<AdminEnv> {
     const filters = parseFilters(c);
     const scope: StatsScope = { siteId: site.id, range, filters };
     const panelParts = Object.fromEntries(
-      OVERVIEW_PANELS.map((dimension): [string, StatsPart] => [dimension, { metrics: PANEL_METRICS, grouping: { by: 'dimension', dimension, limit: PANEL_LIMIT } }]),
+      OVERVIEW_PANELS.map((dimension): [string, StatsPart] => [dimension, { metrics: PANEL_METRICS, grouping: { by: 'dimension', dimension, limit: OVERVIEW_PANEL_ROWS } }]),
     ) as Record<(typeof OVERVIEW_PANELS)[number], StatsPart>;
     const [current, previous, consent] = await Promise.all([
       runStatsSet(deps.db, scope, {
@@ -98,16 +108,18 @@ export function usageRoutes(deps: AppDeps): Hono<AdminEnv> {
   app.get('/:siteId/usage/breakdown', read, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
     const { range } = periodRange(parseQuery(c, periodSchema), new Date());
-    const { dimension, limit } = parseQuery(c, breakdownSchema);
+    const { dimension, limit, offset, sort, order } = parseQuery(c, breakdownSchema);
     const rows = await runStats(deps.db, {
       siteId: site.id,
       range,
       filters: parseFilters(c),
       // One breakdown alone can afford to count visitors.
       metrics: ['visitors', ...PANEL_METRICS],
-      grouping: { by: 'dimension', dimension, limit },
+      // One row more than asked says whether there are more.
+      grouping: { by: 'dimension', dimension, limit: limit + 1, offset, sort, order },
     });
-    return c.json(rows);
+    const page: BreakdownPage = { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+    return c.json(page);
   });
   return app;
 }

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { Context } from 'hono';
 import { decisionExpiresAt, type Decision } from '../domain/consent.ts';
-import { NO_ATTRIBUTION, pagePath, readAttribution, referrerHost } from '../domain/events.ts';
+import { NO_ATTRIBUTION, occurredAt, pagePath, readAttribution, referrerHost } from '../domain/events.ts';
 import type { PublishedSite } from '../domain/sites.ts';
 import { ApiError } from '../errors.ts';
 import type { NewEvent } from '../db/schema.ts';
@@ -59,23 +59,46 @@ export interface Visit {
   readonly receivedAt: Date;
 }
 
-/** A visit identifier when the client keeps none: one per consent ID and UTC day, keyed so it cannot be reversed. */
-function derivedSessionId(deps: AppDeps, visit: Visit): string {
-  const day = visit.receivedAt.toISOString().slice(0, 10);
+/**
+ * A visit identifier when the client keeps none: one per consent ID and UTC day of the event, keyed so it cannot be
+ * reversed. The event's day, not the day it arrived: yesterday's offline queue sent this morning is yesterday's visit.
+ */
+function derivedSessionId(deps: AppDeps, visit: Visit, day: string): string {
   return createHmac('sha256', deps.clientKey).update(`${visit.site.id}|${visit.consentId}|${day}`).digest('base64url').slice(0, 22);
 }
 
-/** Turns accepted events into rows; UTM parameters and click IDs survive only where the decision grants ads. */
-export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventInput[]): NewEvent[] {
-  const sessionId = visit.sessionId ?? derivedSessionId(deps, visit);
-  return events.map((event) => {
+export interface EventRows {
+  readonly rows: NewEvent[];
+  /** Events whose client time could not be believed and which are stored at the receive time instead. */
+  readonly clamped: number;
+}
+
+/**
+ * Turns accepted events into rows, each at the time it happened by the client's clock corrected by the batch's
+ * `sentAt` (domain/events.ts); UTM parameters and click IDs survive only where the decision grants ads.
+ */
+export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventInput[], sentAt?: number): EventRows {
+  // One keyed hash per day the batch covers, not one per event.
+  const derived = new Map<string, string>();
+  function sessionOn(day: string): string {
+    let sessionId = derived.get(day);
+    if (sessionId === undefined) {
+      sessionId = derivedSessionId(deps, visit, day);
+      derived.set(day, sessionId);
+    }
+    return sessionId;
+  }
+  let clamped = 0;
+  const rows = events.map((event): NewEvent => {
+    const time = occurredAt(event.time, sentAt, visit.receivedAt, deps.config.eventTimeWindowMs);
+    if (time.clamped) clamped += 1;
     const page = new URL(event.url);
     const attribution = visit.decision.choices.ads ? readAttribution(page) : NO_ATTRIBUTION;
     return {
       site_id: visit.site.id,
-      occurred_at: visit.receivedAt,
+      occurred_at: time.at,
       consent_id: visit.consentId,
-      session_id: sessionId,
+      session_id: visit.sessionId ?? sessionOn(time.at.toISOString().slice(0, 10)),
       type: event.type,
       name: event.type === 'custom' ? (event.name ?? null) : null,
       path: pagePath(page),
@@ -92,4 +115,5 @@ export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventI
       props: event.props ? JSON.stringify(event.props) : null,
     };
   });
+  return { rows, clamped };
 }

@@ -165,9 +165,10 @@ export function collectorRoutes(deps: AppDeps): Hono {
     if (visit === 'bot') {
       return c.json({ accepted: 0, ignored: { count: request.events.length, reason: 'bot' } } satisfies EventsReceipt, 202);
     }
-    deps.eventWriter.enqueue(toEventRows(deps, visit, request.events));
+    const { rows, clamped } = toEventRows(deps, visit, request.events, request.sentAt);
+    deps.eventWriter.enqueue(rows);
     deps.activity.note(visit.site.id, 'event', c.req.header('origin'));
-    return c.json({ accepted: request.events.length } satisfies EventsReceipt, 202);
+    return c.json({ accepted: rows.length, ...(clamped > 0 ? { clamped } : {}) } satisfies EventsReceipt, 202);
   });
 
   app.get('/p.gif', async (c) => {
@@ -184,7 +185,8 @@ export function collectorRoutes(deps: AppDeps): Hono {
         const event = query.name
           ? { type: 'custom' as const, name: query.name, url: query.url, referrer: query.ref }
           : { type: 'pageview' as const, url: query.url, referrer: query.ref };
-        deps.eventWriter.enqueue(toEventRows(deps, visit, [event]));
+        // No time travels with a pixel: it is requested as the page shows it, so it happened when it arrived.
+        deps.eventWriter.enqueue(toEventRows(deps, visit, [event]).rows);
         deps.activity.note(visit.site.id, 'event', c.req.header('origin'));
       }
       return c.body(TRANSPARENT_GIF, 200);

@@ -61,6 +61,9 @@ const props = z
   .refine((value) => Object.keys(value).length <= MAX_PROPS, `at most ${MAX_PROPS} properties`)
   .refine((value) => JSON.stringify(value).length <= MAX_PROPS_BYTES, `at most ${MAX_PROPS_BYTES} bytes of properties`);
 
+// A type check only: an absurd value (1e999, before 2000, next year) is a clock problem, clamped when it is stored.
+const clientTime = z.custom<number>((value) => typeof value === 'number', 'must be a number: milliseconds since 1970-01-01 UTC');
+
 const eventInput = z
   .strictObject({
     type: z.enum(['pageview', 'custom']),
@@ -68,6 +71,7 @@ const eventInput = z
     url: httpUrl,
     referrer: z.union([httpUrl, z.literal('')]).optional(),
     props: props.optional(),
+    time: clientTime.optional(),
   })
   .refine((event) => event.type !== 'custom' || event.name !== undefined, {
     path: ['name'],
@@ -80,10 +84,14 @@ export const eventsRequestSchema = z.strictObject({
   site: siteKey,
   consentId,
   sessionId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 characters of A-Z, a-z, 0-9, _ or -').optional(),
+  sentAt: clientTime.optional(),
   events: z.array(eventInput).min(1, 'must hold at least one event').max(MAX_EVENTS_PER_REQUEST, `at most ${MAX_EVENTS_PER_REQUEST} events per request`),
 }) satisfies z.ZodType<EventsRequest, unknown>;
 
-/** GET /p.gif: the same event, for places without JavaScript, in short query parameters. */
+/**
+ * GET /p.gif: the same event, for places without JavaScript, in short query parameters. It carries no time: an image
+ * is requested when the page shows it, so the receive time is when it happened.
+ */
 export const pixelQuerySchema = z.strictObject({
   site: siteKey,
   cid: consentId,

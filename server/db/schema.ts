@@ -137,6 +137,59 @@ export interface EventsTable {
   props: Json<Record<string, string | number | boolean>> | null;
 }
 
+/** One row per visit (session), kept up to date as its events arrive: what the analytics read instead of the events. */
+export interface VisitsTable {
+  site_id: number;
+  session_id: string;
+  /** The smallest consent ID among the visit's events: who the visitor is. */
+  visitor: string;
+  started: Date;
+  ended: Date;
+  events: number;
+  pageviews: number;
+  custom_events: number;
+  /** The first pageview's path (earliest time, then smallest path), and its time, so a late earlier one can replace it. */
+  entry_page: string | null;
+  entry_at: Date | null;
+  exit_page: string | null;
+  exit_at: Date | null;
+  referrer: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  ad_click: boolean;
+  browser: string | null;
+  os: string | null;
+  device: string | null;
+  /** Pageviews per path and custom events per name, for the page and event panels. */
+  pages: Json<Record<string, number>>;
+  event_names: Json<Record<string, number>>;
+}
+
+/**
+ * The visits that started on a day (UTC), summed per dimension value: `total` (value ''), `hour` ('00'–'23'),
+ * every visit dimension, `page` and `event`. Additive, so any range of days sums to its exact figures.
+ */
+export interface UsageDailyTable {
+  site_id: number;
+  day: ColumnType<string, string, string>;
+  dimension: string;
+  value: string;
+  visits: number;
+  pageviews: number;
+  events: number;
+  bounces: number;
+  duration_ms: number;
+}
+
+/** The visitors of the visits that started on a day, as a HyperLogLog sketch; stale when one may have left it. */
+export interface UsageSketchesTable {
+  site_id: number;
+  day: ColumnType<string, string, string>;
+  registers: Uint8Array;
+  stale: boolean;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -200,6 +253,9 @@ export interface Database {
   consent_chain_heads: ConsentChainHeadsTable;
   consent_records: ConsentRecordsTable;
   events: EventsTable;
+  visits: VisitsTable;
+  usage_daily: UsageDailyTable;
+  usage_sketches: UsageSketchesTable;
   server_secrets: ServerSecretsTable;
   users: UsersTable;
   sessions: SessionsTable;

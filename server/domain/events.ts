@@ -1,4 +1,7 @@
-/** Reading a page URL for analytics: the path, and the ad-attribution parameters that need `ads` consent. */
+/**
+ * Reading an event for analytics: the page path, the ad-attribution parameters that need `ads` consent, and when it
+ * happened by the server's clock.
+ */
 
 export const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 export type UtmField = (typeof UTM_FIELDS)[number];
@@ -43,4 +46,32 @@ export function referrerHost(referrer: string | undefined, page: URL): string | 
   if (!referrer || !URL.canParse(referrer)) return null;
   const host = new URL(referrer).hostname.replace(/^www\./, '');
   return host && host !== page.hostname.replace(/^www\./, '') ? host : null;
+}
+
+/**
+ * 2000-01-01T00:00:00Z: no event of this product happened earlier, so a corrected time before it comes from a broken
+ * clock. A literal, not Date.UTC(), so the widget's bundle (which imports this module) can leave it out.
+ */
+const EARLIEST_EVENT_TIME = 946_684_800_000;
+
+export interface OccurredAt {
+  readonly at: Date;
+  /** The client's time could not be believed, so the receive time stands in for it. */
+  readonly clamped: boolean;
+}
+
+/**
+ * When an event happened, by the server's clock. A client's clock may be off by anything, but the same clock stamped
+ * the batch's `sentAt`: receive time − sentAt is its error (plus the transit time, which is small), added to the
+ * event's `time`. A corrected time in the future, older than `windowMs`, before 2000 or not finite is replaced by the
+ * receive time and reported as clamped: the event itself is fine, only its time is not. Without a `time` the event
+ * happened when it arrived, as a pixel hit does.
+ */
+export function occurredAt(time: number | undefined, sentAt: number | undefined, receivedAt: Date, windowMs: number): OccurredAt {
+  if (time === undefined) return { at: receivedAt, clamped: false };
+  const received = receivedAt.getTime();
+  // JSON can carry 1e999: an infinite sentAt or time makes the sum NaN or infinite, which the first test refuses.
+  const corrected = time + (sentAt === undefined ? 0 : received - sentAt);
+  const believable = Number.isFinite(corrected) && corrected >= EARLIEST_EVENT_TIME && corrected >= received - windowMs && corrected <= received;
+  return believable ? { at: new Date(corrected), clamped: false } : { at: receivedAt, clamped: true };
 }

@@ -25,6 +25,19 @@ export type PropDimension = `prop:${string}`;
 export type UsageDimension = VisitDimension | EventDimension | PropDimension;
 export type TimeGranularity = 'hour' | 'day';
 
+/** Rows per panel in the overview; a full panel may have more, read through the breakdown. */
+export const OVERVIEW_PANEL_ROWS = 10;
+
+/** What a breakdown's rows can be sorted on: a count, or the value itself. */
+export const BREAKDOWN_SORTS = ['visitors', 'visits', 'pageviews', 'events', 'value'] as const;
+export type BreakdownSort = (typeof BREAKDOWN_SORTS)[number];
+export type SortOrder = 'asc' | 'desc';
+
+/** A breakdown ranks visit dimensions by visits, pages by pageviews and custom events by their count. */
+export function defaultSort(dimension: UsageDimension): BreakdownSort {
+  return dimension === 'page' ? 'pageviews' : dimension === 'event' || dimension.startsWith('prop:') ? 'events' : 'visits';
+}
+
 export const PROP_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface UsageFilter {

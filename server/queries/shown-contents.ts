@@ -24,7 +24,7 @@ export async function storeShownContents(
   await db
     .insertInto('shown_contents')
     .values(contents.map(({ locale, shown }) => ({ hash: shown.hash, site_id: siteId, policy_version: policyVersion, locale, content: shown.text })))
-    .onConflict((conflict) => conflict.column('hash').doNothing())
+    .onConflict((conflict) => conflict.columns(['hash', 'site_id']).doNothing())
     .execute();
 }
 

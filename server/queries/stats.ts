@@ -1,19 +1,23 @@
 /**
- * The one usage-analytics query engine: metrics × grouping × filters × range over a site's events. Every chart
+ * The one usage-analytics query engine: metrics × grouping × filters × range over a site's visits. Every chart
  * and panel of the overview is a StatsQuery; none has SQL of its own.
  *
- * Events are first folded into visits (one row per session) so that visit properties (entry page, referrer,
- * campaign, browser) and visit metrics (bounce rate, duration) come from one place. Filters on a visit property
- * keep the matching visits; filters on an event property (a page, a custom event) keep the visits that contain a
- * matching event and count only those events.
+ * A query the daily rollups can answer (no filter, whole days, no visitors per row) reads them
+ * (usage-rollups.ts): its cost follows the number of days and values, not the traffic. Any other reads the
+ * visits, which ingest keeps folded (visits.ts): filters on a visit property keep the matching visits; filters
+ * on an event property (a page, a custom event) keep the visits that contain one and count only those events.
+ * Both give the same figures; the tests hold each to a computation over the raw events.
  */
 import { sql, type RawBuilder } from 'kysely';
 import {
+  defaultSort,
   isVisitDimension,
   USAGE_METRICS,
+  type BreakdownSort,
   type BreakdownRow,
   type DateRange,
   type MetricValues,
+  type SortOrder,
   type TimeGranularity,
   type UsageDimension,
   type UsageFilter,
@@ -21,11 +25,21 @@ import {
   type VisitDimension,
 } from '../domain/stats.ts';
 import type { Db } from '../db/create.ts';
+import { answeredByRollups, rollupStatsSet } from './usage-rollups.ts';
 
 export type StatsGrouping =
   | { readonly by: 'total' }
   | { readonly by: 'time'; readonly granularity: TimeGranularity }
-  | { readonly by: 'dimension'; readonly dimension: UsageDimension; readonly limit: number };
+  | {
+      readonly by: 'dimension';
+      readonly dimension: UsageDimension;
+      readonly limit: number;
+      /** Rows skipped before the first returned, in the sorted order ("show more"). */
+      readonly offset?: number;
+      /** defaultSort(dimension) unless given; ties are broken by the value, in code-point order. */
+      readonly sort?: BreakdownSort;
+      readonly order?: SortOrder;
+    };
 
 /** Which events a query reads: one site, one range, the filters. */
 export interface StatsScope {
@@ -42,7 +56,7 @@ export interface StatsPart {
 
 export type StatsQuery = StatsScope & StatsPart;
 
-/** Column of the folded visit each visit dimension reads. */
+/** Column of `v` (the visits in scope) each visit dimension reads. */
 const VISIT_COLUMNS: Record<VisitDimension, string> = {
   entryPage: 'entry_page',
   exitPage: 'exit_page',
@@ -64,8 +78,8 @@ const VISIT_COLUMNS: Record<VisitDimension, string> = {
 const VISIT_SUMS = sql`count(*) as visits,
   sum(v.pageviews) as pageviews,
   sum(v.custom_events) as events,
-  count(*) filter (where v.all_pageviews <= 1 and v.all_events <= 1) as bounces,
-  sum(extract(epoch from v.ended - v.started)) as duration`;
+  count(*) filter (where v.all_events <= 1) as bounces,
+  sum(v.duration_ms) as duration_ms`;
 
 const VISIT_METRICS: Record<UsageMetric, string> = {
   visitors: 'count(*)',
@@ -73,7 +87,7 @@ const VISIT_METRICS: Record<UsageMetric, string> = {
   pageviews: 'coalesce(sum(g.pageviews), 0)',
   viewsPerVisit: 'round(sum(g.pageviews)::numeric / nullif(sum(g.visits), 0), 2)',
   bounceRate: 'round(100 * sum(g.bounces)::numeric / nullif(sum(g.visits), 0), 1)',
-  visitDuration: 'round(sum(g.duration)::numeric / nullif(sum(g.visits), 0))',
+  visitDuration: 'round(sum(g.duration_ms)::numeric / nullif(1000 * sum(g.visits), 0))',
   events: 'coalesce(sum(g.events), 0)',
 };
 
@@ -96,37 +110,23 @@ function conjunction(conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
   return conditions.length ? sql.join(conditions, sql` and `) : sql`true`;
 }
 
+/** The visits that started in the range, with the figures the filters leave them (see the header). */
 function visitsCte(query: StatsScope): RawBuilder<unknown> {
-  const eventFilters = query.filters.filter((filter) => !isVisitDimension(filter.dimension));
-  const pageFilters = eventFilters.filter((filter) => filter.dimension === 'page').map((filter) => eventCondition(filter, 'events'));
-  const nameFilters = eventFilters.filter((filter) => filter.dimension === 'event').map((filter) => eventCondition(filter, 'events'));
-  const matches = eventFilters.map((filter, index) => sql`bool_or(${eventCondition(filter, 'events')}) as ${sql.ref(`match_${index}`)}`);
-  return sql`select
-      session_id,
-      min(consent_id) as visitor,
-      min(occurred_at) as started,
-      max(occurred_at) as ended,
-      count(*) as all_events,
-      count(*) filter (where type = 'pageview') as all_pageviews,
-      count(*) filter (where type = 'pageview' and ${conjunction(pageFilters)}) as pageviews,
-      count(*) filter (where type = 'custom' and ${conjunction(nameFilters)}) as custom_events,
-      (array_agg(path order by occurred_at, id) filter (where type = 'pageview'))[1] as entry_page,
-      (array_agg(path order by occurred_at desc, id desc) filter (where type = 'pageview'))[1] as exit_page,
-      min(referrer_host) as referrer,
-      min(utm_source) as utm_source,
-      min(utm_medium) as utm_medium,
-      min(utm_campaign) as utm_campaign,
-      case when bool_or(ad_click is not null) then coalesce(min(utm_campaign), '(none)') end as ad_campaign,
-      min(browser) as browser,
-      min(os) as os,
-      min(device) as device,
-      -- Kept so the page and event panels read the folded visits instead of scanning the events again.
-      array_agg(path) filter (where type = 'pageview') as paths,
-      array_agg(name) filter (where type = 'custom') as event_names
+  const page = query.filters.find((filter) => filter.dimension === 'page')?.value;
+  const event = query.filters.find((filter) => filter.dimension === 'event')?.value;
+  const matches = query.filters
+    .filter((filter) => !isVisitDimension(filter.dimension))
+    .map((filter, index) => sql`${sql.ref(filter.dimension === 'page' ? 'pages' : 'event_names')} ? ${filter.value} as ${sql.ref(`match_${index}`)}`);
+  return sql`select site_id, session_id, visitor, started, events as all_events,
+      ${page === undefined ? sql`pageviews` : sql`coalesce((pages ->> ${page})::int, 0)`} as pageviews,
+      ${event === undefined ? sql`custom_events` : sql`coalesce((event_names ->> ${event})::int, 0)`} as custom_events,
+      round(extract(epoch from ended - started) * 1000)::bigint as duration_ms,
+      entry_page, exit_page, referrer, utm_source, utm_medium, utm_campaign,
+      case when ad_click then coalesce(utm_campaign, '(none)') end as ad_campaign,
+      browser, os, device, pages, event_names
       ${matches.length ? sql`, ${sql.join(matches)}` : sql``}
-    from events
-    where site_id = ${query.siteId} and occurred_at >= ${query.range.from} and occurred_at < ${query.range.to}
-    group by session_id`;
+    from visits
+    where site_id = ${query.siteId} and started >= ${query.range.from} and started < ${query.range.to}`;
 }
 
 function visitWhere(query: StatsScope): RawBuilder<unknown> {
@@ -171,7 +171,7 @@ function partSelect(scope: StatsScope, key: string, part: StatsPart, where: RawB
     const column = sql.ref(`v.${VISIT_COLUMNS[grouping.dimension]}`);
     // A visit without a referrer is direct traffic and worth a row; other unset properties are not.
     const keep = grouping.dimension === 'referrer' ? sql`true` : sql`${column} is not null`;
-    return visitGrain(sql`${column}::text`, keep, sql`order by sum(g.visits) desc, g.value limit ${grouping.limit}`);
+    return visitGrain(sql`${column}::text`, keep, rankAndPage(grouping));
   }
   const own = scope.filters.filter((filter) => filter.dimension === (grouping.dimension === 'page' ? 'page' : 'event'));
   const source = grouping.dimension.startsWith('prop:')
@@ -184,15 +184,32 @@ function partSelect(scope: StatsScope, key: string, part: StatsPart, where: RawB
       from (${source}) s
       group by 1, 2
     ) g
-    group by g.value order by sum(g.pageviews + g.events) desc, g.value limit ${grouping.limit}`;
+    group by g.value ${rankAndPage(grouping)}`;
 }
 
-/** Pages or custom-event names per visit, unnested from the folded visits and counted within each visit. */
+/** Sums over `g` (rows per value and visitor) that a breakdown can be sorted on. */
+const SORT_COLUMNS: Record<BreakdownSort, RawBuilder<unknown>> = {
+  visitors: sql`count(*)`,
+  visits: sql`sum(g.visits)`,
+  pageviews: sql`sum(g.pageviews)`,
+  events: sql`sum(g.events)`,
+  value: sql`g.value collate "C"`,
+};
+
+/** Sorted on the asked column, ties by value in code-point order (as the rollups sort), then one page of rows. */
+function rankAndPage(grouping: Extract<StatsGrouping, { by: 'dimension' }>): RawBuilder<unknown> {
+  const sort = grouping.sort ?? defaultSort(grouping.dimension);
+  const direction = sql.raw(grouping.order === 'asc' ? 'asc' : 'desc');
+  return sql`order by ${SORT_COLUMNS[sort]} ${direction} nulls last, g.value collate "C" nulls last
+    limit ${grouping.limit} offset ${grouping.offset ?? 0}`;
+}
+
+/** Pages or custom-event names per visit, with their counts within it, from the visit's own lists. */
 function listSource(pages: boolean, own: readonly UsageFilter[], where: RawBuilder<unknown>): RawBuilder<unknown> {
   const counted = pages ? sql`u.count as pageviews, 0 as events` : sql`0 as pageviews, u.count as events`;
   return sql`select u.value, v.session_id, v.visitor, ${counted}
     from v cross join lateral (
-      select item as value, count(*) as count from unnest(${sql.ref(pages ? 'v.paths' : 'v.event_names')}) as item group by item
+      select key as value, value::bigint as count from jsonb_each_text(${sql.ref(pages ? 'v.pages' : 'v.event_names')})
     ) as u
     where ${where} and ${conjunction(own.map((filter) => sql`u.value = ${filter.value}`))}`;
 }
@@ -201,22 +218,24 @@ function listSource(pages: boolean, own: readonly UsageFilter[], where: RawBuild
 function propertySource(scope: StatsScope, propKey: string, where: RawBuilder<unknown>): RawBuilder<unknown> {
   const own = scope.filters.filter((filter) => filter.dimension === 'event').map((filter) => eventCondition(filter, 'e'));
   return sql`select e.props ->> ${propKey} as value, e.session_id, min(e.consent_id) as visitor, 0 as pageviews, count(*) as events
-    from events e join v on v.session_id = e.session_id
-    where e.site_id = ${scope.siteId} and e.occurred_at >= ${scope.range.from} and e.occurred_at < ${scope.range.to}
+    from events e join v on v.site_id = e.site_id and v.session_id = e.session_id
+    -- A visit's events are never earlier than its start, which is in the range.
+    where e.site_id = ${scope.siteId} and e.occurred_at >= ${scope.range.from}
       and e.type = 'custom' and e.props ? ${propKey} and ${where} and ${conjunction(own)}
     group by 1, 2`;
 }
 
 /**
- * Several groupings over one scope in one statement: the visits are folded once (PostgreSQL materialises a CTE
- * that is read more than once) and every part reads them. The overview's totals, chart and panels are one call.
+ * Several groupings over one scope in one call: from the rollups when they can answer, otherwise in one
+ * statement over the visits in scope (PostgreSQL materialises a CTE that is read more than once).
  */
 export async function runStatsSet<K extends string>(db: Db, scope: StatsScope, parts: Record<K, StatsPart>): Promise<Record<K, BreakdownRow[]>> {
+  if (answeredByRollups(scope, Object.values<StatsPart>(parts))) return rollupStatsSet(db, scope, parts);
   const keys = Object.keys(parts) as K[];
   const where = visitWhere(scope);
   const selects = keys.map((key) => sql`(${partSelect(scope, key, parts[key], where)})`);
   const { rows } = await db.transaction().execute(async (trx) => {
-    // Folding and distinct counts sort hundreds of thousands of rows; the 4 MB default sends them to disk.
+    // Distinct counts over a month of visits hash hundreds of thousands of rows; 4 MB would send them to disk.
     await sql`set local work_mem = '32MB'`.execute(trx);
     return sql<ResultRow>`with v as (${visitsCte(scope)}) ${sql.join(selects, sql` union all `)}`.execute(trx);
   });

@@ -1,5 +1,8 @@
 /** Data-subject requests: everything analytics holds about one consent ID, and erasing it on request. */
 import type { Db } from '../db/create.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { lockSiteUsage, markSketchesStale } from './usage-sketches.ts';
+import { refoldVisits } from './visits.ts';
 
 export interface SubjectEvent {
   readonly id: number;
@@ -64,12 +67,24 @@ export async function countSubjectEvents(db: Db, siteIds: readonly number[], con
   return Number(row.count);
 }
 
-/** Erases the analytics events only; the consent evidence stays for its retention period. */
+/**
+ * Erases the analytics events only; the consent evidence stays for its retention period. The visits they were
+ * part of are folded again from what is left, so every figure is as if the events had never been sent.
+ */
 export async function eraseSubjectEvents(db: Db, siteIds: readonly number[], consentId: string): Promise<number> {
-  const result = await db
-    .deleteFrom('events')
-    .where('site_id', 'in', siteIds.length ? [...siteIds] : [-1])
-    .where('consent_id', '=', consentId)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  if (siteIds.length === 0) return 0;
+  return inTransaction(db, async (trx) => {
+    await lockSiteUsage(trx, siteIds);
+    const erased = await trx
+      .deleteFrom('events')
+      .where('site_id', 'in', [...siteIds])
+      .where('consent_id', '=', consentId)
+      .returning(['site_id', 'session_id'])
+      .execute();
+    for (const siteId of new Set(erased.map((row) => row.site_id))) {
+      const sessions = [...new Set(erased.filter((row) => row.site_id === siteId).map((row) => row.session_id))];
+      await markSketchesStale(trx, siteId, await refoldVisits(trx, siteId, sessions));
+    }
+    return erased.length;
+  });
 }

@@ -27,6 +27,11 @@ describe.each(engines)('consent analytics API on %s', (engine) => {
     expect(stats.action!.map((row) => [row.value, row.decisions])).toEqual([['accept_all', 2], ['custom', 2], ['reject_all', 2], ['withdraw', 2]]);
     expect(stats.policyVersion!.map((row) => row.value)).toEqual(['app v1', 'min-bedrift v1']);
     expect(stats.day!.reduce((sum, row) => sum + row.decisions, 0)).toBe(8);
+    // The range the figures cover comes with them: seven whole UTC days ending with today.
+    const { from, to } = (stats as unknown as { range: { from: string; to: string } }).range;
+    expect(Date.parse(to) - Date.parse(from)).toBe(7 * 86_400_000);
+    expect(Date.parse(to) % 86_400_000).toBe(0);
+    expect(Date.parse(to)).toBeGreaterThan(Date.now());
     const oneSite = (await (await officer.get(`/api/admin/consent-stats?period=7d&site=${context.demo.sites[2]!.id}`)).json()) as typeof stats;
     expect(oneSite.site).toEqual([{ value: 'app', decisions: 4, granted: { functional: 4, analytics: 2, ads: 1 }, withdrawals: 1 }]);
   });

@@ -60,7 +60,26 @@ describe.each(engines)('usage analytics API on %s', (engine) => {
   it('breaks custom events down by a property', async () => {
     const response = await analyst.get(`/api/admin/sites/${siteId}/usage/breakdown?period=30d&dimension=prop:plan&f.event=signup`);
     expect(response.status).toBe(200);
-    expect(((await response.json()) as Row[]).map((row) => [row.value, row.metrics.events])).toEqual([['pro', 1]]);
+    const page = (await response.json()) as { rows: Row[]; hasMore: boolean };
+    expect(page.rows.map((row) => [row.value, row.metrics.events])).toEqual([['pro', 1]]);
+    expect(page.hasMore).toBe(false);
+  });
+
+  it('sorts a breakdown on any column over the whole result, one page at a time', async () => {
+    const get = async (query: string) => {
+      const response = await analyst.get(`/api/admin/sites/${siteId}/usage/breakdown?period=30d&${query}`);
+      expect(response.status).toBe(200);
+      return (await response.json()) as { rows: Row[]; hasMore: boolean };
+    };
+    const byPageviews = await get('dimension=page');
+    expect(byPageviews.rows.map((row) => [row.value, row.metrics.pageviews, row.metrics.visitors])).toEqual([['/', 2, 1], ['/pris', 2, 2], ['/kontakt', 1, 1]]);
+    const first = await get('dimension=page&sort=value&order=asc&limit=2');
+    expect(first).toEqual({ rows: [expect.objectContaining({ value: '/' }), expect.objectContaining({ value: '/kontakt' })], hasMore: true });
+    const rest = await get('dimension=page&sort=value&order=asc&limit=2&offset=2');
+    expect(rest).toEqual({ rows: [expect.objectContaining({ value: '/pris' })], hasMore: false });
+    const bad = await analyst.get(`/api/admin/sites/${siteId}/usage/breakdown?period=30d&dimension=page&sort=bounce`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('sort');
   });
 
   it('refuses bad periods, unknown filters and dimensions with 400 naming the field', async () => {

@@ -43,13 +43,23 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
     const db = pgliteDb((await (await pgliteTemplate).clone()) as PGlite);
     return { db, config: { engine: 'pglite', dataDir: null }, drop: () => db.destroy() };
   }
+  const database = await createEmptyTestDatabase(engine);
+  await migrateToLatest(database.db);
+  return database;
+}
+
+/** A database with no schema at all, for tests of the migrations themselves. */
+export async function createEmptyTestDatabase(engine: Engine): Promise<TestDatabase> {
+  if (engine === 'pglite') {
+    const db = pgliteDb(await PGlite.create({ parsers: PGLITE_PARSERS }));
+    return { db, config: { engine: 'pglite', dataDir: null }, drop: () => db.destroy() };
+  }
   const name = `samtykke_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${name}`);
   const url = new URL(process.env.DATABASE_URL!);
   url.pathname = `/${name}`;
   const config: DatabaseConfig = { engine: 'postgres', url: url.toString() };
   const db = await createDb(config);
-  await migrateToLatest(db);
   return {
     db,
     config,

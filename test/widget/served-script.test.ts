@@ -136,7 +136,7 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
     for (const size of Object.values(sizes)) expect(size).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
   });
 
-  // A known miss, reported in issue 8's note: with Consent Mode on, the script is about 26 bytes over the budget.
+  // A known miss, reported in issues 8 and 9: with Consent Mode on, the script is up to 42 bytes over the budget.
   // `test.fails` keeps the real check: the day it fits, this test fails and the marker must go.
   test.fails(`stays within ${BUDGET_GZIP_BYTES} bytes as served gzipped in the largest configuration (missed, see issue 8)`, async () => {
     const sizes = await scriptSizes(ALL_FEATURES);

@@ -1,0 +1,245 @@
+/**
+ * A dashboard everyone can use and read at a glance, in real Chromium on the demo data: axe-core on every page, the
+ * rows that filter or open something worked by keyboard, readable panel values, panels sorted on the server over
+ * the whole result and extended, the consent chart over the whole period, and no table clipped at 1280 px.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildDashboard } from '../../dashboard/build.ts';
+import { insertEvents } from '../../server/queries/events.ts';
+import { buildWidget } from '../../widget/build.ts';
+import { CONSENT_IDS, seedActivity } from '../admin/fixtures.ts';
+import { startTestServer, type TestContext } from '../helpers/app.ts';
+import { browserAvailable } from '../helpers/browser.ts';
+import { dashboardSessions, type DashboardSessions } from '../helpers/dashboard.ts';
+import { engines } from '../helpers/database.ts';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const DAY_MS = 86_400_000;
+/** One visit from an iPad in desktop mode through more pages than a panel shows at first. */
+const EXTRA_PAGES = Array.from({ length: 12 }, (_, index) => `/side-${String(index + 1).padStart(2, '0')}`);
+/** Every page the seeded visits viewed, with its pageviews. */
+const PAGEVIEWS: Record<string, number> = { '/': 2, '/pris': 2, '/kontakt': 1, ...Object.fromEntries(EXTRA_PAGES.map((path) => [path, 1])) };
+
+interface AxeViolation {
+  readonly id: string;
+  readonly help: string;
+  readonly nodes: ReadonlyArray<{ readonly target: unknown; readonly failureSummary?: string }>;
+}
+
+/** Every axe violation in the page and each of its frames, one line each with the element it found. */
+async function axeViolations(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const frame of page.frames()) {
+    // Evaluated, not added as a script tag: the pages' Content-Security-Policy refuses inline scripts.
+    await frame.evaluate(AXE_SOURCE);
+    const violations = await frame.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+      return (await axe.run(document, { iframes: false })).violations;
+    });
+    for (const violation of violations) {
+      for (const node of violation.nodes) found.push(`${frame.url()} ${violation.id} (${violation.help}) at ${JSON.stringify(node.target)}: ${node.failureSummary ?? ''}`);
+    }
+  }
+  return found;
+}
+
+/** The accessible name (or text) of what has focus. */
+const focused = (page: Page) => page.evaluate(() => `${document.activeElement?.tagName.toLowerCase()}:${document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent}`);
+
+/** The first cell of every body row: the values in the order shown. */
+const firstCells = (table: Locator) => table.locator('tbody tr td:first-child').allTextContents();
+
+describe.skipIf(!browserAvailable).each(engines)('a dashboard everyone can use (%s)', (engine) => {
+  let server: TestContext & { url: string };
+  let sessions: DashboardSessions;
+
+  beforeAll(async () => {
+    await Promise.all([buildDashboard(), buildWidget()]);
+    server = await startTestServer(engine);
+    sessions = dashboardSessions(server, 'a11y.test');
+    const siteId = server.demo.sites[0]!.id;
+    await seedActivity(server.database.db, siteId);
+    const start = Date.now() - 2 * 3_600_000;
+    await insertEvents(
+      server.database.db,
+      EXTRA_PAGES.map((path, index) => ({
+        site_id: siteId,
+        occurred_at: new Date(start + index * 10_000),
+        consent_id: CONSENT_IDS.granted,
+        session_id: 'visit-many-pages',
+        type: 'pageview',
+        path,
+        device: 'tablet',
+        browser: 'Safari',
+        os: 'Mac OS',
+      })),
+    );
+  });
+  afterAll(async () => {
+    // Chromium logs the 401 of the session check before sign-in.
+    expect(sessions.pageErrors.filter((text) => !/status of 401/.test(text))).toEqual([]);
+    await sessions?.close();
+    await server?.close();
+  });
+
+  async function openPage(page: Page, link: string): Promise<void> {
+    await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: link, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: link }).waitFor();
+    await expect.poll(() => page.locator('.loading').count()).toBe(0);
+  }
+
+  test('axe-core finds no violation on any page with data', async () => {
+    const { page } = await sessions.signIn(['admin']);
+    const views: Array<[string, string, () => Promise<unknown>]> = [
+      ['Bruksanalyse', 'Bruksanalyse', () => page.locator('.chart canvas').waitFor()],
+      ['Samtykkeanalyse', 'Samtykkeanalyse', () => page.locator('.chart canvas').waitFor()],
+      ['Samtykkelogg', 'Samtykkelogg', () => page.getByRole('table', { name: 'Samtykkelogg' }).waitFor()],
+      [
+        'Samtykkelogg',
+        'a record',
+        async () => {
+          await page.getByRole('button', { name: /^Åpne samtykke / }).first().click();
+          await page.locator('.record-view [data-evidence]').waitFor();
+        },
+      ],
+      ['Informasjonskapsler', 'Informasjonskapsler', () => page.getByRole('table', { name: 'Informasjonskapsler' }).waitFor()],
+      ['Banner', 'Banner', () => page.locator('.banner-preview iframe').waitFor()],
+      ['Samtykketekst', 'Samtykketekst', () => page.getByRole('table', { name: 'Versjoner' }).waitFor()],
+      [
+        'Samtykketekst',
+        'a draft',
+        async () => {
+          await page.getByRole('button', { name: 'Nytt utkast fra gjeldende versjon' }).click();
+          await page.getByRole('form', { name: 'Utkast', exact: true }).waitFor();
+        },
+      ],
+      ['Nettsteder', 'Nettsteder', () => page.getByRole('table', { name: 'Nettsteder' }).waitFor()],
+      ['Brukere', 'Brukere', () => page.getByRole('table', { name: 'Brukere' }).waitFor()],
+      ['Revisjonslogg', 'Revisjonslogg', () => page.getByRole('table', { name: 'Revisjonslogg' }).waitFor()],
+      ['Installasjon', 'Installasjon', () => page.locator('.check').waitFor()],
+    ];
+    const failures: string[] = [];
+    for (const [link, view, ready] of views) {
+      if (link === view) await openPage(page, link);
+      await ready();
+      failures.push(...(await axeViolations(page)).map((line) => `${view}: ${line}`));
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
+
+  test('rows that filter the panels or show a history are buttons, reached with Tab and worked with Enter or Space', async () => {
+    const { page } = await sessions.signIn(['admin']);
+    const pages = page.getByRole('table', { name: 'Populære sider' });
+    await pages.waitFor();
+    // Tab from the last sortable header lands on the first row's own button.
+    await pages.getByRole('button', { name: 'Sidevisninger' }).focus();
+    await page.keyboard.press('Tab');
+    const first = await focused(page);
+    expect(first).toMatch(/^button:Filtrer på \//);
+    const value = first.replace('button:Filtrer på ', '');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: `Populære sider: ${value} ✕` }).waitFor();
+
+    await openPage(page, 'Samtykkelogg');
+    const history = page.getByRole('button', { name: `Vis historikken til ${CONSENT_IDS.rejected}` });
+    await history.focus();
+    expect(await focused(page)).toBe(`button:Vis historikken til ${CONSENT_IDS.rejected}`);
+    await page.keyboard.press('Space');
+    await page.getByRole('heading', { level: 2, name: `Historikk for ${CONSENT_IDS.rejected}` }).waitFor();
+  });
+
+  test('panels read as words and proper names, and each change says what it is compared with, in nb and en', async () => {
+    const { page } = await sessions.signIn(['analyst']);
+    const devices = page.getByRole('table', { name: 'Enhetstyper' });
+    await devices.waitFor();
+    expect((await firstCells(devices)).sort()).toEqual(['Datamaskin', 'Mobil', 'Nettbrett']);
+    expect(await firstCells(page.getByRole('table', { name: 'Operativsystemer' }))).toContain('macOS');
+    // Each row's share of the period's visits: the mobile visit is one of four.
+    expect(await devices.getByRole('row', { name: /Mobil/ }).locator('.share').textContent()).toBe('25 %');
+
+    const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+    const previous = (locale: string) =>
+      new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' })
+        .formatRange(new Date(today - 59 * DAY_MS), new Date(today - 30 * DAY_MS))
+        .replace(/\s/g, ' ');
+    // Spaces as spaces: ICU puts thin and no-break ones in ranges, and its versions differ in where.
+    const comparison = async () => (await page.locator('.kpi[data-metric="visits"] .kpi-comparison').textContent())!.replace(/\s/g, ' ');
+    expect(await comparison()).toBe(`– mot forrige 30 dager (${previous('nb-NO')})`);
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => firstCells(page.getByRole('table', { name: 'Device classes' })).then((cells) => cells.sort())).toEqual(['Desktop', 'Mobile', 'Tablet']);
+    expect(await comparison()).toBe(`– vs the previous 30 days (${previous('en-GB')})`);
+  });
+
+  // Needs the server's sorted, paged breakdown (`{ rows, hasMore }` with sort, order, limit and offset).
+  test('a panel sorts on the server over every row by any column, and shows more rows on request', async () => {
+    const { page } = await sessions.signIn(['analyst']);
+    const panel = page.locator('[data-panel="page"]');
+    const table = panel.getByRole('table', { name: 'Populære sider' });
+    await table.waitFor();
+    expect(await firstCells(table)).toHaveLength(10);
+
+    const breakdownRequest = () => page.waitForRequest((request) => request.url().includes('/usage/breakdown') && request.url().includes('dimension=page'));
+    const asked = breakdownRequest();
+    await panel.getByRole('button', { name: 'Vis flere: Populære sider' }).click();
+    expect(Object.fromEntries(new URL((await asked).url()).searchParams)).toMatchObject({ sort: 'pageviews', order: 'desc', offset: '0' });
+    await expect.poll(() => firstCells(table)).toHaveLength(Object.keys(PAGEVIEWS).length);
+    await panel.getByRole('button', { name: 'Vis flere: Populære sider' }).waitFor({ state: 'detached' });
+
+    const byValue = Object.keys(PAGEVIEWS).sort();
+    const sortedBy = breakdownRequest();
+    await table.getByRole('button', { name: 'Verdi' }).click();
+    expect(Object.fromEntries(new URL((await sortedBy).url()).searchParams)).toMatchObject({ sort: 'value', order: 'asc', offset: '0' });
+    await expect.poll(() => firstCells(table)).toEqual(byValue);
+    expect(await table.getByRole('columnheader', { name: /Verdi/ }).getAttribute('aria-sort')).toBe('ascending');
+    await table.getByRole('button', { name: /Verdi/ }).click();
+    await expect.poll(() => firstCells(table)).toEqual([...byValue].reverse());
+    expect(await table.getByRole('columnheader', { name: /Verdi/ }).getAttribute('aria-sort')).toBe('descending');
+
+    // A filter keeps the order chosen, over the rows that are left, and so does clearing it.
+    await page.getByRole('table', { name: 'Enhetstyper' }).getByRole('button', { name: 'Filtrer på Nettbrett' }).click();
+    await expect.poll(() => firstCells(table)).toEqual([...EXTRA_PAGES].reverse());
+    await page.getByRole('button', { name: 'Fjern alle filtre' }).click();
+    await expect.poll(() => firstCells(table)).toEqual([...byValue].reverse());
+
+    await table.getByRole('button', { name: 'Sidevisninger' }).click();
+    await expect.poll(async () => (await firstCells(table)).slice(0, 2)).toEqual(['/', '/pris']);
+
+    const properties = page.locator('.panel', { has: page.getByRole('heading', { name: 'Egenskap' }) });
+    await properties.getByLabel('Egenskap').fill('plan');
+    await properties.getByRole('button', { name: 'Vis egenskap' }).click();
+    await expect.poll(() => firstCells(properties.getByRole('table'))).toEqual(['pro']);
+  });
+
+  test('the consent chart spans every day of the period, and no table is clipped at 1280 × 800', async () => {
+    const { page } = await sessions.signIn(['admin']);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await openPage(page, 'Samtykkeanalyse');
+    await page.getByLabel('Periode').selectOption('7d');
+    const over = page.locator('.chart .u-over');
+    // The day under the pointer at the chart's left or right edge; the 30-day chart may still be up, about to be
+    // replaced by the 7-day one, so the plot is found again on every look.
+    const dayAt = async (edge: 'left' | 'right') => {
+      const box = await over.boundingBox();
+      if (!box) return null;
+      await page.mouse.move(box.x + (edge === 'left' ? 1 : box.width - 1), box.y + box.height / 2);
+      return (await page.locator('.chart .u-legend tr.u-series').first().locator('.u-value').textContent())?.slice(0, 10) ?? null;
+    };
+    const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+    const day = (time: number) => new Date(time).toISOString().slice(0, 10);
+    await expect.poll(() => dayAt('left')).toBe(day(today - 6 * DAY_MS));
+    await expect.poll(() => dayAt('right')).toBe(day(today));
+
+    for (const link of ['Samtykkeanalyse', 'Bruksanalyse']) {
+      await openPage(page, link);
+      await page.locator('table').first().waitFor();
+      const clipped = await page.locator('.table-scroll').evaluateAll((containers) =>
+        containers.filter((container) => container.scrollWidth > container.clientWidth).map((container) => container.querySelector('table')?.getAttribute('aria-label')),
+      );
+      expect(clipped, `${link}: tables wider than their panel`).toEqual([]);
+    }
+  });
+});
