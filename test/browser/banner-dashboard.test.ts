@@ -15,7 +15,7 @@ import { buildWidget } from '../../widget/build.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
 import { browserAvailable, CHROMIUM_PATH, DESKTOP_USER_AGENT } from '../helpers/browser.ts';
 import { dashboardSessions, type DashboardSessions } from '../helpers/dashboard.ts';
-import { engines } from '../helpers/database.ts';
+import { pageEngines } from '../helpers/database.ts';
 import { decide, NOTICE, PREFERENCES, routePage } from '../widget/fixtures.ts';
 
 const PREVIEW_FRAME = 'iframe[title="Forhåndsvisning av banneret"]';
@@ -32,7 +32,7 @@ async function bannerMarkup(target: Page | Frame, part: 'notice' | 'preferences'
   return { html: squash(found.html), css: squash(found.css) };
 }
 
-describe.skipIf(!browserAvailable).each(engines)('banner, policy versions and evidence in the dashboard (%s)', (engine) => {
+describe.skipIf(!browserAvailable).each(pageEngines)('banner, policy versions and evidence in the dashboard (%s)', (engine) => {
   let server: TestContext & { url: string };
   let visitors: Browser;
   let sessions: DashboardSessions;

@@ -14,7 +14,7 @@ import { CONSENT_IDS, seedActivity } from '../admin/fixtures.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
 import { browserAvailable } from '../helpers/browser.ts';
 import { dashboardSessions, type DashboardSessions } from '../helpers/dashboard.ts';
-import { engines } from '../helpers/database.ts';
+import { pageEngines } from '../helpers/database.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DAY_MS = 86_400_000;
@@ -52,7 +52,7 @@ const focused = (page: Page) => page.evaluate(() => `${document.activeElement?.t
 /** The first cell of every body row: the values in the order shown. */
 const firstCells = (table: Locator) => table.locator('tbody tr td:first-child').allTextContents();
 
-describe.skipIf(!browserAvailable).each(engines)('a dashboard everyone can use (%s)', (engine) => {
+describe.skipIf(!browserAvailable).each(pageEngines)('a dashboard everyone can use (%s)', (engine) => {
   let server: TestContext & { url: string };
   let sessions: DashboardSessions;
 

@@ -8,9 +8,9 @@ import { TEST_PASSWORD } from '../admin/helpers.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
 import { browserAvailable } from '../helpers/browser.ts';
 import { dashboardSessions, type DashboardSessions } from '../helpers/dashboard.ts';
-import { engines } from '../helpers/database.ts';
+import { pageEngines } from '../helpers/database.ts';
 
-describe.skipIf(!browserAvailable).each(engines)('dashboard in Chromium (%s)', (engine) => {
+describe.skipIf(!browserAvailable).each(pageEngines)('dashboard in Chromium (%s)', (engine) => {
   let server: TestContext & { url: string };
   let sessions: DashboardSessions;
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { browserAvailable } from '../helpers/browser.ts';
-import { engines } from '../helpers/database.ts';
+import { pageEngines } from '../helpers/database.ts';
 import {
   NOTICE,
   PREFERENCES,
@@ -26,7 +26,7 @@ function focused(page: Page): Promise<string> {
   });
 }
 
-describe.skipIf(!browserAvailable).each(engines)('widget accessibility (%s)', (engine) => {
+describe.skipIf(!browserAvailable).each(pageEngines)('widget accessibility (%s)', (engine) => {
   const environment = widgetEnvironment(engine);
 
   test('the whole choice can be made by keyboard, with focus moved in, visible, and restored', async () => {

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
 import { BANNER_POSITIONS, DEFAULT_THEME } from '../../server/domain/banner.ts';
 import { browserAvailable } from '../helpers/browser.ts';
-import { engines } from '../helpers/database.ts';
+import { pageEngines } from '../helpers/database.ts';
 import { NOTICE, freshPage, routePage, widgetEnvironment } from '../widget/fixtures.ts';
 
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -19,7 +19,7 @@ const VIEWPORTS = [
 // A 1×1 transparent PNG for the logo.
 const LOGO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
-describe.skipIf(!browserAvailable).each(engines)('a themed banner (%s)', (engine) => {
+describe.skipIf(!browserAvailable).each(pageEngines)('a themed banner (%s)', (engine) => {
   const environment = widgetEnvironment(engine);
 
   for (const position of BANNER_POSITIONS) {

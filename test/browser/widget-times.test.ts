@@ -2,10 +2,10 @@
 import { describe, expect, test } from 'vitest';
 import type { EventsRequest } from '../../server/contract.ts';
 import { browserAvailable } from '../helpers/browser.ts';
-import { engines } from '../helpers/database.ts';
+import { pageEngines } from '../helpers/database.ts';
 import { NOTICE, decide, freshPage, isRequestTo, storedEvents, widgetEnvironment, EVENTUALLY } from '../widget/fixtures.ts';
 
-describe.skipIf(!browserAvailable).each(engines)('event times from the widget (%s)', (engine) => {
+describe.skipIf(!browserAvailable).each(pageEngines)('event times from the widget (%s)', (engine) => {
   const environment = widgetEnvironment(engine);
 
   test('two pageviews batched together carry their own times, and are stored that far apart', async () => {

@@ -10,6 +10,12 @@ export type Engine = 'pglite' | 'postgres';
 
 /** The engines every database test runs on. */
 export const engines: Engine[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+/**
+ * For browser tests of the pages (markup, contrast, layout, what the widget sends, the dashboard's flows): the
+ * browser's part is the same on any database, and what the server does with it is tested on every engine in
+ * test/server and test/admin. The widget's consent flows and onboarding still run on every engine.
+ */
+export const pageEngines: Engine[] = ['pglite'];
 
 export interface TestDatabase {
   readonly db: Db;
@@ -28,19 +34,22 @@ async function adminQuery(statement: string): Promise<void> {
   }
 }
 
-// Migrated once per test worker; each test gets a clone, about three times faster than migrating anew.
-let pgliteTemplate: Promise<PGlite> | null = null;
+// Migrated and dumped once per test worker; each test starts from the dump, about three times faster than
+// migrating anew (and a fifth faster than PGlite's clone(), which dumps its source every time).
+let pgliteTemplate: Promise<Blob | File> | null = null;
 
-async function migratedPgliteTemplate(): Promise<PGlite> {
+async function migratedPgliteTemplate(): Promise<Blob | File> {
   const template = await PGlite.create({ parsers: PGLITE_PARSERS });
   await migrateToLatest(pgliteDb(template));
-  return template;
+  const dump = await template.dumpDataDir('none');
+  await template.close();
+  return dump;
 }
 
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'pglite') {
     pgliteTemplate ??= migratedPgliteTemplate();
-    const db = pgliteDb((await (await pgliteTemplate).clone()) as PGlite);
+    const db = pgliteDb(await PGlite.create({ loadDataDir: await pgliteTemplate, parsers: PGLITE_PARSERS }));
     return { db, config: { engine: 'pglite', dataDir: null }, drop: () => db.destroy() };
   }
   const database = await createEmptyTestDatabase(engine);
