@@ -38,6 +38,12 @@ async function adminQuery(statement: string): Promise<void> {
 // migrating anew (and a fifth faster than PGlite's clone(), which dumps its source every time).
 let pgliteTemplate: Promise<Blob | File> | null = null;
 
+/** A dump of a migrated PGlite database, made once per worker: load it to start from the newest schema. */
+export function migratedPgliteDump(): Promise<Blob | File> {
+  pgliteTemplate ??= migratedPgliteTemplate();
+  return pgliteTemplate;
+}
+
 async function migratedPgliteTemplate(): Promise<Blob | File> {
   const template = await PGlite.create({ parsers: PGLITE_PARSERS });
   await migrateToLatest(pgliteDb(template));
@@ -48,8 +54,7 @@ async function migratedPgliteTemplate(): Promise<Blob | File> {
 
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    pgliteTemplate ??= migratedPgliteTemplate();
-    const db = pgliteDb(await PGlite.create({ loadDataDir: await pgliteTemplate, parsers: PGLITE_PARSERS }));
+    const db = pgliteDb(await PGlite.create({ loadDataDir: await migratedPgliteDump(), parsers: PGLITE_PARSERS }));
     return { db, config: { engine: 'pglite', dataDir: null }, drop: () => db.destroy() };
   }
   const database = await createEmptyTestDatabase(engine);

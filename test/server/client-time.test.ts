@@ -1,5 +1,5 @@
 /** Events stored at the time they happened: the client's time corrected by the batch's send time, clamped when absurd. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, ConfigError } from '../../server/config.ts';
 import type { EventInput, EventsReceipt, EventsRequest } from '../../server/contract.ts';
 import { occurredAt } from '../../server/domain/events.ts';
@@ -14,11 +14,12 @@ const HOUR = 3_600 * SECOND;
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
 describe.each(engines)('client event times on %s', (engine) => {
+  // One server per engine: every test has a consent ID of its own and reads only its events.
   let server: TestServer;
-  beforeEach(async () => {
+  beforeAll(async () => {
     server = await startTestServer(engine);
   });
-  afterEach(() => server.close());
+  afterAll(() => server?.close());
 
   /** Over HTTP to the listening server, as the widget sends it: text/plain from the site's own origin. */
   function send(target: TestServer, path: string, body: unknown): Promise<Response> {
@@ -46,9 +47,11 @@ describe.each(engines)('client event times on %s', (engine) => {
     return { response, received: { before, after } };
   }
 
-  async function stored(target = server) {
-    await target.deps.eventWriter.close();
-    return target.deps.db.selectFrom('events').selectAll().orderBy('occurred_at').orderBy('id').execute();
+  /** The consent ID's events once the writer has stored all `count` of them, in the order they happened. */
+  async function stored(consentId: string, count: number) {
+    const rows = () => server.deps.db.selectFrom('events').selectAll().where('consent_id', '=', consentId).orderBy('occurred_at').orderBy('id').execute();
+    await expect.poll(async () => (await rows()).length).toBe(count);
+    return rows();
   }
 
   const page = (path: string, time?: number): EventInput => ({ type: 'pageview', url: `https://portal.test${path}`, ...(time === undefined ? {} : { time }) });
@@ -70,7 +73,7 @@ describe.each(engines)('client event times on %s', (engine) => {
     });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ accepted: 2 } satisfies EventsReceipt);
-    const [first, second] = await stored();
+    const [first, second] = await stored(consentId, 2);
     expect([first!.path, second!.path]).toEqual(['/a', '/b']);
     expectReceivedPlus(first!.occurred_at, received, -10 * SECOND);
     expectReceivedPlus(second!.occurred_at, received, -5 * SECOND);
@@ -85,7 +88,7 @@ describe.each(engines)('client event times on %s', (engine) => {
       return { site: 'min-side', consentId, sessionId: 'late-visit-0001', sentAt: Date.now(), events };
     });
     expect(response.status).toBe(202);
-    const events = await stored();
+    const events = await stored(consentId, 3);
     expect(events.map((event) => event.name ?? event.path)).toEqual(['/start', 'middle', '/end']);
     const times = events.map((event) => event.occurred_at.getTime());
     expect(times[2]! - times[0]!).toBe(30 * SECOND);
@@ -99,7 +102,7 @@ describe.each(engines)('client event times on %s', (engine) => {
     const time = Date.now() - 30 * 60 * SECOND;
     const { response } = await sendEvents(server, () => ({ site: 'min-side', consentId, events: [page('/', time)] }));
     expect(response.status).toBe(202);
-    const [event] = await stored();
+    const [event] = await stored(consentId, 1);
     expect(event!.occurred_at.getTime()).toBe(time);
   });
 
@@ -117,7 +120,7 @@ describe.each(engines)('client event times on %s', (engine) => {
     });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ accepted: 5, clamped: 4 } satisfies EventsReceipt);
-    const events = new Map((await stored()).map((event) => [event.path, event.occurred_at]));
+    const events = new Map((await stored(consentId, 5)).map((event) => [event.path, event.occurred_at]));
     for (const path of ['/future', '/too-old', '/infinite', '/epoch']) expectReceivedPlus(events.get(path)!, received);
     expectReceivedPlus(events.get('/in-window')!, received, -71 * HOUR);
   });
@@ -129,7 +132,7 @@ describe.each(engines)('client event times on %s', (engine) => {
       () => `{"site":"min-side","consentId":"${consentId}","sentAt":-1e999,"events":[{"type":"pageview","url":"https://portal.test/","time":${Date.now()}}]}`,
     );
     expect(await response.json()).toEqual({ accepted: 1, clamped: 1 });
-    expectReceivedPlus((await stored())[0]!.occurred_at, received);
+    expectReceivedPlus((await stored(consentId, 1))[0]!.occurred_at, received);
   });
 
   it('takes the window from SAMTYKKE_EVENT_TIME_WINDOW_HOURS', async () => {
@@ -156,7 +159,7 @@ describe.each(engines)('client event times on %s', (engine) => {
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as { error: { code: string; message: string; field: string } };
     expect(error).toMatchObject({ code: 'invalid_body', field, message: expect.stringContaining(`${field}: must be a number`) });
-    expect(await stored()).toEqual([]);
+    expect(await stored(consentId, 0)).toEqual([]);
   });
 
   it('stores events without a time at the receive time, with or without a send time, and the pixel too', async () => {
@@ -171,7 +174,7 @@ describe.each(engines)('client event times on %s', (engine) => {
     });
     expect(pixel.status).toBe(200);
     const pixelReceived = { before: beforePixel, after: Date.now() };
-    const events = new Map((await stored()).map((event) => [event.path, event.occurred_at]));
+    const events = new Map((await stored(consentId, 3)).map((event) => [event.path, event.occurred_at]));
     expectReceivedPlus(events.get('/untimed')!, received);
     expectReceivedPlus(events.get('/plain')!, plain.received);
     expectReceivedPlus(events.get('/pixel')!, pixelReceived);
@@ -184,7 +187,7 @@ describe.each(engines)('client event times on %s', (engine) => {
       return { site: 'min-side', consentId, sentAt: now, events: [page('/two-days-ago', now - 48 * HOUR), page('/now', now), page('/now-too', now)] };
     });
     expect(response.status).toBe(202);
-    const sessions = new Map((await stored()).map((event) => [event.path, event.session_id]));
+    const sessions = new Map((await stored(consentId, 3)).map((event) => [event.path, event.session_id]));
     expect(sessions.get('/now')).toBe(sessions.get('/now-too'));
     expect(sessions.get('/two-days-ago')).not.toBe(sessions.get('/now'));
   });
