@@ -15,7 +15,7 @@ import {
   type UsageFilter,
 } from '../domain/stats.ts';
 import { ApiError } from '../errors.ts';
-import { runConsentStats } from '../queries/consent-stats.ts';
+import { consentShare } from '../queries/consent-stats.ts';
 import { runStats, runStatsSet, type StatsPart, type StatsScope } from '../queries/stats.ts';
 import type { AppDeps } from '../services.ts';
 import { requirePermission } from './auth.ts';
@@ -91,7 +91,7 @@ export function usageRoutes(deps: AppDeps): Hono<AdminEnv> {
         timeseries: { metrics: ['visitors', 'visits', 'pageviews'], grouping: { by: 'time', granularity } },
       }),
       runStats(deps.db, { ...scope, range: previousRange(range), metrics: USAGE_METRICS, grouping: { by: 'total' } }),
-      runConsentStats(deps.db, { siteIds: [site.id], range, dimension: 'site' }),
+      consentShare(deps.db, site.id, range),
     ]);
     const { totals, timeseries, ...panels } = current;
     const overview: UsageOverview = {
@@ -100,7 +100,7 @@ export function usageRoutes(deps: AppDeps): Hono<AdminEnv> {
       totals: { current: totals[0]?.metrics ?? {}, previous: previous[0]?.metrics ?? {} },
       timeseries,
       panels,
-      consent: { decisions: consent[0]?.decisions ?? 0, analyticsGranted: consent[0]?.granted.analytics ?? 0 },
+      consent,
     };
     return c.json(overview);
   });

@@ -38,3 +38,50 @@ export async function runConsentStats(db: Db, query: ConsentStatsQuery): Promise
     withdrawals: Number(row.withdrawals),
   }));
 }
+
+/** Decisions, and those granting analytics, that a site recorded in a range: the overview's consent share. */
+export interface ConsentShare {
+  readonly decisions: number;
+  readonly analyticsGranted: number;
+}
+
+const DAY_MS = 86_400_000;
+/**
+ * A record is stored at the time it arrives, so a day's counts stop changing once it is over: kept from then on,
+ * the overview counts only today's records however many days it spans (a month of a busy site is a third of a
+ * million records). Ten minutes' grace covers a decision received before midnight and committed after it.
+ * Retention's pruning only ever removes days older than any consent lifetime.
+ */
+const CLOSED_AFTER_MS = 10 * 60_000;
+const CLOSED_DAYS_LIMIT = 100_000;
+const closedDays = new WeakMap<Db, Map<string, ConsentShare>>();
+
+export async function consentShare(db: Db, siteId: number, range: DateRange, now = new Date()): Promise<ConsentShare> {
+  const cache = closedDays.get(db) ?? new Map<string, ConsentShare>();
+  closedDays.set(db, cache);
+  if (cache.size > CLOSED_DAYS_LIMIT) cache.clear();
+  const days: number[] = [];
+  for (let day = range.from.getTime(); day < range.to.getTime(); day += DAY_MS) days.push(day);
+  const key = (day: number) => `${siteId}|${day}`;
+  const missing = days.filter((day) => !cache.has(key(day)));
+  const counted = new Map<number, ConsentShare>();
+  if (missing.length) {
+    const { rows } = await sql<{ day: Date; decisions: number; analytics: number }>`
+      select date_trunc('day', recorded_at at time zone 'UTC') at time zone 'UTC' as day, count(*)::int as decisions, (count(*) filter (where analytics))::int as analytics
+      from consent_records where site_id = ${siteId} and recorded_at >= ${new Date(missing[0]!)} and recorded_at < ${new Date(missing.at(-1)! + DAY_MS)}
+      group by 1`.execute(db);
+    for (const row of rows) counted.set(new Date(row.day).getTime(), { decisions: row.decisions, analyticsGranted: row.analytics });
+    for (const day of missing) {
+      const share = counted.get(day) ?? { decisions: 0, analyticsGranted: 0 };
+      counted.set(day, share);
+      if (day + DAY_MS + CLOSED_AFTER_MS <= now.getTime()) cache.set(key(day), share);
+    }
+  }
+  return days.reduce<ConsentShare>(
+    (total, day) => {
+      const share = cache.get(key(day)) ?? counted.get(day)!;
+      return { decisions: total.decisions + share.decisions, analyticsGranted: total.analyticsGranted + share.analyticsGranted };
+    },
+    { decisions: 0, analyticsGranted: 0 },
+  );
+}

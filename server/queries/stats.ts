@@ -110,13 +110,21 @@ function conjunction(conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
   return conditions.length ? sql.join(conditions, sql` and `) : sql`true`;
 }
 
-/** The visits that started in the range, with the figures the filters leave them (see the header). */
+/** Each filter as a condition on a visit: its property, or a matching event among its own. */
+function visitCondition(filter: UsageFilter): RawBuilder<unknown> {
+  if (filter.dimension === 'page') return sql`pages ? ${filter.value}`;
+  if (filter.dimension === 'event') return sql`event_names ? ${filter.value}`;
+  if (filter.dimension === 'adCampaign') return sql`ad_click and coalesce(utm_campaign, '(none)') = ${filter.value}`;
+  return sql`${sql.ref(VISIT_COLUMNS[filter.dimension])} = ${filter.value}`;
+}
+
+/**
+ * The visits in scope: started in the range and matching every filter, with the figures the filters leave them
+ * (see the header). Filtered here, so the CTE every part reads holds only the matching visits.
+ */
 function visitsCte(query: StatsScope): RawBuilder<unknown> {
   const page = query.filters.find((filter) => filter.dimension === 'page')?.value;
   const event = query.filters.find((filter) => filter.dimension === 'event')?.value;
-  const matches = query.filters
-    .filter((filter) => !isVisitDimension(filter.dimension))
-    .map((filter, index) => sql`${sql.ref(filter.dimension === 'page' ? 'pages' : 'event_names')} ? ${filter.value} as ${sql.ref(`match_${index}`)}`);
   return sql`select site_id, session_id, visitor, started, events as all_events,
       ${page === undefined ? sql`pageviews` : sql`coalesce((pages ->> ${page})::int, 0)`} as pageviews,
       ${event === undefined ? sql`custom_events` : sql`coalesce((event_names ->> ${event})::int, 0)`} as custom_events,
@@ -124,19 +132,9 @@ function visitsCte(query: StatsScope): RawBuilder<unknown> {
       entry_page, exit_page, referrer, utm_source, utm_medium, utm_campaign,
       case when ad_click then coalesce(utm_campaign, '(none)') end as ad_campaign,
       browser, os, device, pages, event_names
-      ${matches.length ? sql`, ${sql.join(matches)}` : sql``}
     from visits
-    where site_id = ${query.siteId} and started >= ${query.range.from} and started < ${query.range.to}`;
-}
-
-function visitWhere(query: StatsScope): RawBuilder<unknown> {
-  let eventIndex = 0;
-  const conditions = query.filters.map((filter) =>
-    isVisitDimension(filter.dimension)
-      ? sql`${sql.ref(`v.${VISIT_COLUMNS[filter.dimension]}`)} = ${filter.value}`
-      : sql.ref(`v.match_${eventIndex++}`),
-  );
-  return conjunction(conditions);
+    where site_id = ${query.siteId} and started >= ${query.range.from} and started < ${query.range.to}
+      and ${conjunction(query.filters.map(visitCondition))}`;
 }
 
 type ResultRow = Record<string, unknown> & { part: string; value: string | null };
@@ -154,13 +152,13 @@ function partColumns(metrics: readonly UsageMetric[], source: Partial<Record<Usa
   );
 }
 
-function partSelect(scope: StatsScope, key: string, part: StatsPart, where: RawBuilder<unknown>): RawBuilder<unknown> {
+function partSelect(scope: StatsScope, key: string, part: StatsPart): RawBuilder<unknown> {
   const { grouping, metrics } = part;
   // `tail` null: one row over everything, even when there are no visits at all.
   const visitor = metrics.includes('visitors') ? sql`v.visitor` : sql`null::text`;
   const visitGrain = (value: RawBuilder<unknown>, keep: RawBuilder<unknown>, tail: RawBuilder<unknown> | null) =>
     sql`select ${key} as part, ${tail ? sql`g.value` : sql`null::text`} as value, ${partColumns(metrics, VISIT_METRICS)}
-      from (select ${value} as value, ${visitor} as visitor, ${VISIT_SUMS} from v where ${where} and ${keep} group by 1, 2) g
+      from (select ${value} as value, ${visitor} as visitor, ${VISIT_SUMS} from v where ${keep} group by 1, 2) g
       ${tail ? sql`group by g.value ${tail}` : sql``}`;
   if (grouping.by === 'total') return visitGrain(sql`null::text`, sql`true`, null);
   if (grouping.by === 'time') {
@@ -175,8 +173,8 @@ function partSelect(scope: StatsScope, key: string, part: StatsPart, where: RawB
   }
   const own = scope.filters.filter((filter) => filter.dimension === (grouping.dimension === 'page' ? 'page' : 'event'));
   const source = grouping.dimension.startsWith('prop:')
-    ? propertySource(scope, grouping.dimension.slice('prop:'.length), where)
-    : listSource(grouping.dimension === 'page', own, where);
+    ? propertySource(scope, grouping.dimension.slice('prop:'.length))
+    : listSource(grouping.dimension === 'page', own);
   return sql`select ${key} as part, g.value, ${partColumns(metrics, EVENT_METRICS)}
     from (
       select s.value, ${metrics.includes('visitors') ? sql`s.visitor` : sql`null::text`} as visitor,
@@ -205,23 +203,23 @@ function rankAndPage(grouping: Extract<StatsGrouping, { by: 'dimension' }>): Raw
 }
 
 /** Pages or custom-event names per visit, with their counts within it, from the visit's own lists. */
-function listSource(pages: boolean, own: readonly UsageFilter[], where: RawBuilder<unknown>): RawBuilder<unknown> {
+function listSource(pages: boolean, own: readonly UsageFilter[]): RawBuilder<unknown> {
   const counted = pages ? sql`u.count as pageviews, 0 as events` : sql`0 as pageviews, u.count as events`;
   return sql`select u.value, v.session_id, v.visitor, ${counted}
     from v cross join lateral (
       select key as value, value::bigint as count from jsonb_each_text(${sql.ref(pages ? 'v.pages' : 'v.event_names')})
     ) as u
-    where ${where} and ${conjunction(own.map((filter) => sql`u.value = ${filter.value}`))}`;
+    where ${conjunction(own.map((filter) => sql`u.value = ${filter.value}`))}`;
 }
 
 /** One property of custom events per visit; properties are not folded, so this reads the events. */
-function propertySource(scope: StatsScope, propKey: string, where: RawBuilder<unknown>): RawBuilder<unknown> {
+function propertySource(scope: StatsScope, propKey: string): RawBuilder<unknown> {
   const own = scope.filters.filter((filter) => filter.dimension === 'event').map((filter) => eventCondition(filter, 'e'));
   return sql`select e.props ->> ${propKey} as value, e.session_id, min(e.consent_id) as visitor, 0 as pageviews, count(*) as events
     from events e join v on v.site_id = e.site_id and v.session_id = e.session_id
     -- A visit's events are never earlier than its start, which is in the range.
     where e.site_id = ${scope.siteId} and e.occurred_at >= ${scope.range.from}
-      and e.type = 'custom' and e.props ? ${propKey} and ${where} and ${conjunction(own)}
+      and e.type = 'custom' and e.props ? ${propKey} and ${conjunction(own)}
     group by 1, 2`;
 }
 
@@ -232,8 +230,7 @@ function propertySource(scope: StatsScope, propKey: string, where: RawBuilder<un
 export async function runStatsSet<K extends string>(db: Db, scope: StatsScope, parts: Record<K, StatsPart>): Promise<Record<K, BreakdownRow[]>> {
   if (answeredByRollups(scope, Object.values<StatsPart>(parts))) return rollupStatsSet(db, scope, parts);
   const keys = Object.keys(parts) as K[];
-  const where = visitWhere(scope);
-  const selects = keys.map((key) => sql`(${partSelect(scope, key, parts[key], where)})`);
+  const selects = keys.map((key) => sql`(${partSelect(scope, key, parts[key])})`);
   const { rows } = await db.transaction().execute(async (trx) => {
     // Distinct counts over a month of visits hash hundreds of thousands of rows; 4 MB would send them to disk.
     await sql`set local work_mem = '32MB'`.execute(trx);

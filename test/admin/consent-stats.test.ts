@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { periodRange } from '../../server/admin/period.ts';
+import { appendConsentRecords } from '../../server/queries/consent-records.ts';
+import { consentShare, runConsentStats } from '../../server/queries/consent-stats.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
 import { seedActivity } from './fixtures.ts';
@@ -34,5 +37,38 @@ describe.each(engines)('consent analytics API on %s', (engine) => {
     expect(Date.parse(to)).toBeGreaterThan(Date.now());
     const oneSite = (await (await officer.get(`/api/admin/consent-stats?period=7d&site=${context.demo.sites[2]!.id}`)).json()) as typeof stats;
     expect(oneSite.site).toEqual([{ value: 'app', decisions: 4, granted: { functional: 4, analytics: 2, ads: 1 }, withdrawals: 1 }]);
+  });
+
+  it("gives the overview the period's decisions and analytics grants, today's counted as they come", async () => {
+    const { db } = context.database;
+    const site = context.demo.sites[0]!;
+    const { range } = periodRange({ period: '30d' }, new Date());
+    const [stats] = await runConsentStats(db, { siteIds: [site.id], range, dimension: 'site' });
+    const before = await consentShare(db, site.id, range);
+    expect(before).toEqual({ decisions: stats!.decisions, analyticsGranted: stats!.granted.analytics });
+    expect(before.decisions).toBeGreaterThan(0);
+    await appendConsentRecords(db, site.id, [
+      {
+        consentId: 'share-test-consent-id-0001',
+        policyVersion: 1,
+        functional: true,
+        analytics: true,
+        ads: false,
+        action: 'custom',
+        source: 'banner',
+        locale: 'nb',
+        pageUrl: 'https://portal.test/',
+        browser: null,
+        os: null,
+        device: 'desktop',
+        account: null,
+        recordedAt: new Date(),
+        clientHash: 'share-test',
+        shownHash: null,
+        gpc: false,
+        stale: false,
+      },
+    ]);
+    expect(await consentShare(db, site.id, range)).toEqual({ decisions: before.decisions + 1, analyticsGranted: before.analyticsGranted + 1 });
   });
 });
