@@ -1,7 +1,7 @@
 /** Builds the public overview of every cookie and pixel, per category, from the inventory and active policy. */
 import type { Declaration } from '../contract.ts';
 import { CATEGORIES } from '../domain/consent.ts';
-import type { InventoryItem } from '../domain/inventory.ts';
+import { publicItem, type InventoryItem } from '../domain/inventory.ts';
 import type { PublishedSite } from '../domain/sites.ts';
 
 export function buildDeclaration(site: PublishedSite, inventory: readonly InventoryItem[]): Declaration {
@@ -20,17 +20,8 @@ export function buildDeclaration(site: PublishedSite, inventory: readonly Invent
       },
       items: inventory
         .filter((item) => item.category === category)
-        .map((item) => ({
-          kind: item.kind,
-          name: item.name,
-          namePattern: item.namePattern,
-          provider: item.provider,
-          party: item.party,
-          domain: item.domain,
-          purpose: item.purpose,
-          retention: item.retention,
-          blocking: item.blocking,
-        })),
+        // Every locale's text: the page and its JSON show them all.
+        .map((item) => publicItem(item, (text) => text)),
     })),
   };
 }

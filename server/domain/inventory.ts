@@ -23,6 +23,21 @@ export interface InventoryItem {
   readonly retiredAt: Date | null;
 }
 
+/** What the public sees of an item (the declaration, the banner), with its texts as `text` gives them. */
+export function publicItem<Text>(item: InventoryItem, text: (value: Localized) => Text) {
+  return {
+    kind: item.kind,
+    name: item.name,
+    namePattern: item.namePattern,
+    provider: item.provider,
+    party: item.party,
+    domain: item.domain,
+    purpose: text(item.purpose),
+    retention: text(item.retention),
+    blocking: text(item.blocking),
+  };
+}
+
 /** Matches a stored name (cookie, storage key) against an item's name or glob pattern. */
 export function inventoryNameMatches(item: Pick<InventoryItem, 'name' | 'namePattern'>, candidate: string): boolean {
   if (!item.namePattern) return item.name === candidate;

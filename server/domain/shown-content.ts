@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { BannerLabels } from './banner.ts';
 import { CATEGORIES, inLocaleOf, type Category, type Locale } from './consent.ts';
-import type { InventoryItem, InventoryKind, Party } from './inventory.ts';
+import { publicItem, type InventoryItem, type InventoryKind, type Party } from './inventory.ts';
 import type { PolicyVersion } from './policy.ts';
 
 export interface ShownItem {
@@ -79,17 +79,7 @@ export function shownContent(
       description: texts.categories[category].description,
       items: inventory
         .filter((item) => item.category === category)
-        .map((item) => ({
-          kind: item.kind,
-          name: item.name,
-          namePattern: item.namePattern,
-          provider: item.provider,
-          party: item.party,
-          domain: item.domain,
-          purpose: inLocaleOf(item.purpose, locale),
-          retention: inLocaleOf(item.retention, locale),
-          blocking: inLocaleOf(item.blocking, locale),
-        }))
+        .map((item) => publicItem(item, (text) => inLocaleOf(text, locale)))
         .sort((a, b) => (a.kind === b.kind ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.kind < b.kind ? -1 : 1)),
     })),
   };

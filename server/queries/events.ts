@@ -26,23 +26,36 @@ export async function insertEvents(db: Db, rows: readonly NewEvent[]): Promise<v
   }
 }
 
+/** What a batch stores of each event: the events table's column, its PostgreSQL type, and the value of a row. */
+const BATCH_COLUMNS: ReadonlyArray<readonly [column: string, type: string, pick: (row: NewEvent) => unknown]> = [
+  ['site_id', 'int', (row) => row.site_id],
+  ['occurred_at', 'timestamptz', (row) => new Date(row.occurred_at).toISOString()],
+  ['consent_id', 'text', (row) => row.consent_id],
+  ['session_id', 'text', (row) => row.session_id],
+  ['type', 'text', (row) => row.type],
+  ['name', 'text', (row) => row.name ?? null],
+  ['path', 'text', (row) => row.path],
+  ['referrer_host', 'text', (row) => row.referrer_host ?? null],
+  ['utm_source', 'text', (row) => row.utm_source ?? null],
+  ['utm_medium', 'text', (row) => row.utm_medium ?? null],
+  ['utm_campaign', 'text', (row) => row.utm_campaign ?? null],
+  ['utm_term', 'text', (row) => row.utm_term ?? null],
+  ['utm_content', 'text', (row) => row.utm_content ?? null],
+  ['ad_click', 'text', (row) => row.ad_click ?? null],
+  ['browser', 'text', (row) => row.browser ?? null],
+  ['os', 'text', (row) => row.os ?? null],
+  ['device', 'text', (row) => row.device],
+  ['props', 'jsonb', (row) => row.props ?? null],
+];
+
+const BATCH_COLUMN_NAMES = sql.raw(BATCH_COLUMNS.map(([column]) => column).join(', '));
+
 async function storeBatch(db: Db, rows: readonly NewEvent[]): Promise<void> {
-  const column = <T>(pick: (row: NewEvent) => T) => rows.map(pick);
-  const batch = sql`select * from unnest(
-      ${column((row) => row.site_id)}::int[], ${column((row) => new Date(row.occurred_at).toISOString())}::timestamptz[],
-      ${column((row) => row.consent_id)}::text[], ${column((row) => row.session_id)}::text[], ${column((row) => row.type)}::text[],
-      ${column((row) => row.name ?? null)}::text[], ${column((row) => row.path)}::text[], ${column((row) => row.referrer_host ?? null)}::text[],
-      ${column((row) => row.utm_source ?? null)}::text[], ${column((row) => row.utm_medium ?? null)}::text[],
-      ${column((row) => row.utm_campaign ?? null)}::text[], ${column((row) => row.utm_term ?? null)}::text[],
-      ${column((row) => row.utm_content ?? null)}::text[], ${column((row) => row.ad_click ?? null)}::text[],
-      ${column((row) => row.browser ?? null)}::text[], ${column((row) => row.os ?? null)}::text[], ${column((row) => row.device)}::text[],
-      ${column((row) => row.props ?? null)}::jsonb[]
-    ) as b(site_id, occurred_at, consent_id, session_id, type, name, path, referrer_host, utm_source, utm_medium,
-      utm_campaign, utm_term, utm_content, ad_click, browser, os, device, props)`;
-  const columns = sql.raw(`site_id, occurred_at, consent_id, session_id, type, name, path, referrer_host, utm_source, utm_medium,
-      utm_campaign, utm_term, utm_content, ad_click, browser, os, device, props`);
+  // One array per column, so the statement is the same whatever the number of rows.
+  const arrays = BATCH_COLUMNS.map(([, type, pick]) => sql`${rows.map(pick)}::${sql.raw(type)}[]`);
+  const batch = sql`select * from unnest(${sql.join(arrays)}) as b(${BATCH_COLUMN_NAMES})`;
   await db.transaction().execute(async (trx) => {
     await lockSiteUsage(trx, rows.map((row) => row.site_id));
-    await addVisitorsToSketches(trx, await storeAndMergeEvents(trx, batch, columns));
+    await addVisitorsToSketches(trx, await storeAndMergeEvents(trx, batch, BATCH_COLUMN_NAMES));
   });
 }

@@ -64,19 +64,19 @@ export async function createDraft(db: Db, siteId: number, rules: PolicyRules): P
   }
 }
 
+/** An update of one of the site's drafts: a published version never changes. */
+const updateOfDraft = (db: Db, siteId: number, id: number) =>
+  db.updateTable('policy_versions').where('id', '=', id).where('site_id', '=', siteId).where('published_at', 'is', null);
+
 /** Only a draft can change: null when there is no such draft (it may have been published meanwhile). */
 export async function updateDraft(db: Db, siteId: number, id: number, rules: PolicyRules): Promise<PolicyEntry | null> {
-  const row = await db
-    .updateTable('policy_versions')
+  const row = await updateOfDraft(db, siteId, id)
     .set({
       texts: JSON.stringify(rules.texts),
       functional_required: rules.functionalRequired,
       consent_lifetime_months: rules.consentLifetimeMonths,
       updated_at: sql`now()`,
     })
-    .where('id', '=', id)
-    .where('site_id', '=', siteId)
-    .where('published_at', 'is', null)
     .returningAll()
     .executeTakeFirst();
   return row ? toEntry(row, null) : null;
@@ -89,8 +89,7 @@ export async function discardDraft(db: Db, siteId: number, id: number): Promise<
 
 /** Gives the draft the next number and publishes it, in one statement; null when it is not (or no longer) a draft. */
 export async function publishDraft(db: Db, siteId: number, id: number, publication: Publication): Promise<PolicyVersion | null> {
-  const row = await db
-    .updateTable('policy_versions')
+  const row = await updateOfDraft(db, siteId, id)
     .set({
       version: nextVersion(siteId),
       published_at: sql`now()`,
@@ -98,9 +97,6 @@ export async function publishDraft(db: Db, siteId: number, id: number, publicati
       published_by: publication.publishedBy,
       updated_at: sql`now()`,
     })
-    .where('id', '=', id)
-    .where('site_id', '=', siteId)
-    .where('published_at', 'is', null)
     .returningAll()
     .executeTakeFirst();
   return row ? toPolicyVersion(row) : null;

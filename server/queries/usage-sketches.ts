@@ -58,8 +58,12 @@ export async function addVisitorsToSketches(db: Db, changes: readonly VisitChang
     if (grew) grown.set(key, sketch);
   }
   await writeSketches(db, grown, false);
-  const moved = changes.filter((change) => change.oldDay !== null && (change.oldDay !== change.day || change.oldVisitor !== change.visitor));
-  for (const change of moved) await markSketchesStale(db, change.siteId, [change.oldDay!]);
+  const staleDays = new Map<number, Set<string>>();
+  for (const change of changes) {
+    if (change.oldDay === null || (change.oldDay === change.day && change.oldVisitor === change.visitor)) continue;
+    staleDays.set(change.siteId, (staleDays.get(change.siteId) ?? new Set()).add(change.oldDay));
+  }
+  for (const [siteId, days] of staleDays) await markSketchesStale(db, siteId, [...days]);
 }
 
 /** The sketches of `days` (sorted) rebuilt from their visits, in one transaction under the site's lock. */

@@ -4,7 +4,7 @@ import { appendConsentRecords } from '../../server/queries/consent-records.ts';
 import { consentShare, runConsentStats } from '../../server/queries/consent-stats.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
-import { seedActivity } from './fixtures.ts';
+import { record, seedActivity } from './fixtures.ts';
 import { signedInStaff, type StaffClient } from './helpers.ts';
 
 describe.each(engines)('consent analytics API on %s', (engine) => {
@@ -47,28 +47,7 @@ describe.each(engines)('consent analytics API on %s', (engine) => {
     const before = await consentShare(db, site.id, range);
     expect(before).toEqual({ decisions: stats!.decisions, analyticsGranted: stats!.granted.analytics });
     expect(before.decisions).toBeGreaterThan(0);
-    await appendConsentRecords(db, site.id, [
-      {
-        consentId: 'share-test-consent-id-0001',
-        policyVersion: 1,
-        functional: true,
-        analytics: true,
-        ads: false,
-        action: 'custom',
-        source: 'banner',
-        locale: 'nb',
-        pageUrl: 'https://portal.test/',
-        browser: null,
-        os: null,
-        device: 'desktop',
-        account: null,
-        recordedAt: new Date(),
-        clientHash: 'share-test',
-        shownHash: null,
-        gpc: false,
-        stale: false,
-      },
-    ]);
+    await appendConsentRecords(db, site.id, [record('share-test-consent-id-0001', { analytics: true, ads: false }, {})]);
     expect(await consentShare(db, site.id, range)).toEqual({ decisions: before.decisions + 1, analyticsGranted: before.analyticsGranted + 1 });
   });
 });

@@ -7,7 +7,8 @@ import { insertEvents } from '../../server/queries/events.ts';
 export const CONSENT_IDS = { granted: 'consent-granted-0001', analyticsOnly: 'consent-analytics-0002', rejected: 'consent-rejected-0003' } as const;
 const HOUR = 3_600_000;
 
-function record(consentId: string, choices: { analytics: boolean; ads: boolean }, overrides: Partial<UnchainedRecord>): UnchainedRecord {
+/** A decision of the demo site's first policy, as the collector would append it. */
+export function record(consentId: string, choices: { analytics: boolean; ads: boolean }, overrides: Partial<UnchainedRecord>): UnchainedRecord {
   return {
     consentId,
     policyVersion: 1,

@@ -379,6 +379,14 @@ describe.each(engines)('usage figures against the raw events (%s)', (engine) => 
       const values = [...want.rows.get(dimension)!.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : byCodePoint(b, a)));
       expect(byValue.map((row) => row.value), dimension).toEqual(values.slice(1, 3));
     }
+    // Parts grouping by the same property share one grouping set; counting visitors in one changes nothing in the other.
+    const shared = await runStatsSet(context.database.db, { siteId, range, filters: [] }, {
+      counted: { metrics: ['visitors', 'visits'], grouping: { by: 'dimension', dimension: 'referrer', limit: 1000 } },
+      uncounted: { metrics: ['visits'], grouping: { by: 'dimension', dimension: 'referrer', limit: 1000 } },
+    });
+    const referrers = sortedRows('referrer', want.rows.get('referrer')!);
+    expect(shared.counted!.map((row) => ({ value: row.value, ...row.metrics }))).toEqual(referrers.map(({ value, visitors, visits }) => ({ value, visitors, visits })));
+    expect(shared.uncounted!.map((row) => ({ value: row.value, ...row.metrics }))).toEqual(referrers.map(({ value, visits }) => ({ value, visits })));
     const signups = expected(visits, range, [{ dimension: 'event', value: 'signup' }], 'day');
     const plans = await runStats(context.database.db, {
       siteId,
