@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { adminRoutes } from './admin/routes.ts';
 import { collectorRoutes } from './collector/routes.ts';
 import { declarationRoutes } from './declaration/routes.tsx';
+import { refuseUnsafeUrlText } from './edge-input.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { homeRoutes } from './home.tsx';
 import type { AppDeps } from './services.ts';
@@ -23,13 +24,16 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.use(requestId());
+  app.use(refuseUnsafeUrlText);
 
   app.get('/healthz', async (c) => {
     try {
       await sql`select 1`.execute(deps.db);
       return c.json({ status: 'ok' });
     } catch (error) {
-      throw new ApiError(503, 'database_unavailable', `The database does not answer: ${(error as Error).message}`);
+      // The reason can name the database's address: it goes to the log, not to whoever asks.
+      console.error('Health check: the database does not answer:', (error as Error).message);
+      throw new ApiError(503, 'database_unavailable', 'The database does not answer');
     }
   });
 

@@ -7,6 +7,7 @@ import { localeFromHeader, type Text } from './i18n.ts';
 export type ErrorCode =
   | 'invalid_body'
   | 'invalid_query'
+  | 'invalid_path'
   | 'body_too_large'
   | 'unknown_site'
   | 'site_archived'

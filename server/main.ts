@@ -65,6 +65,12 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
 }) as Server;
 
 let stopping = false;
+// Clients with keep-alive connections would keep a stopping server busy for ever: from SIGTERM on, each answer
+// closes its connection.
+server.on('request', (_request, response) => {
+  if (stopping) response.setHeader('Connection', 'close');
+});
+
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
@@ -74,6 +80,10 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections();
   try {
     await drainDeps(deps);
+    // Everything accepted is stored. After a moment for the last receipts to be written, what is still in flight
+    // could only be refused.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    server.closeAllConnections();
     await closed;
     await db.destroy();
     console.log('Stopped cleanly: every accepted event and consent record is stored');

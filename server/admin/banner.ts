@@ -17,7 +17,7 @@ import type { BannerState } from './contract.ts';
 import type { AdminEnv } from './env.ts';
 import { audit, ownedSite } from './scope.ts';
 import { text } from './texts.ts';
-import { parseBody, parseQuery, pathId } from './validate.ts';
+import { parseBody, parseQuery, pathId, queryInteger } from './validate.ts';
 
 const colour = z
   .string()
@@ -52,7 +52,7 @@ const previewQuery = z.object({
   lang: z.enum(LOCALES).default('nb'),
   layer: z.enum(['notice', 'preferences']).default('notice'),
   /** A policy version or draft of the site; the version in force when absent. */
-  policy: z.coerce.number().int().positive().optional(),
+  policy: queryInteger.optional(),
   /** Unsaved banner settings as JSON; the saved ones when absent. */
   banner: z
     .string()

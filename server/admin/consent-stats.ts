@@ -8,7 +8,7 @@ import { requirePermission } from './auth.ts';
 import type { AdminEnv } from './env.ts';
 import { periodRange, periodSchema } from './period.ts';
 import { ownedSite, ownedSiteIds } from './scope.ts';
-import { parseQuery } from './validate.ts';
+import { parseQuery, queryInteger } from './validate.ts';
 
 /** The rows per dimension, and the range they cover, so a chart can span every day of it. */
 export type ConsentOverview = Record<ConsentDimension, ConsentStatsRow[]> & { readonly range: DateRange };
@@ -19,7 +19,7 @@ export function consentStatsRoutes(deps: AppDeps): Hono<AdminEnv> {
 
   app.get('/', async (c) => {
     const { range } = periodRange(parseQuery(c, periodSchema), new Date());
-    const { site } = parseQuery(c, z.object({ site: z.coerce.number().int().positive().optional() }));
+    const { site } = parseQuery(c, z.object({ site: queryInteger.optional() }));
     const siteIds = site !== undefined ? [(await ownedSite(c, deps, site)).id] : await ownedSiteIds(c, deps);
     const results = await Promise.all(CONSENT_DIMENSIONS.map((dimension) => runConsentStats(deps.db, { siteIds, range, dimension })));
     const rows = Object.fromEntries(CONSENT_DIMENSIONS.map((dimension, index) => [dimension, results[index]])) as Record<ConsentDimension, ConsentStatsRow[]>;

@@ -8,10 +8,11 @@ export const DASHBOARD_DIST = new URL('../../dist/dashboard/', import.meta.url);
 /** Everything the dashboard loads comes from this server; the declaration preview is a same-origin frame. */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-const ASSETS: Record<string, string> = {
-  'app.js': 'text/javascript; charset=utf-8',
-  'app.css': 'text/css; charset=utf-8',
-};
+// A Map, so a name such as `constructor` is not found on an object's prototype.
+const ASSETS = new Map([
+  ['app.js', 'text/javascript; charset=utf-8'],
+  ['app.css', 'text/css; charset=utf-8'],
+]);
 
 async function readBuilt(name: string): Promise<Buffer> {
   try {
@@ -28,7 +29,7 @@ export function dashboardFiles(): Hono {
   const app = new Hono();
   app.get('/assets/:name', async (c) => {
     const name = c.req.param('name');
-    const type = ASSETS[name];
+    const type = ASSETS.get(name);
     if (!type) throw new ApiError(404, 'not_found', `No dashboard asset ${name}`);
     return c.body(new Uint8Array(await readBuilt(name)), 200, { 'content-type': type, 'cache-control': 'no-cache' });
   });

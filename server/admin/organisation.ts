@@ -8,7 +8,7 @@ import type { AppDeps } from '../services.ts';
 import { requirePermission } from './auth.ts';
 import type { AdminEnv } from './env.ts';
 import { audit } from './scope.ts';
-import { parseBody, parseQuery } from './validate.ts';
+import { parseBody, parseQuery, queryCursor } from './validate.ts';
 
 const retentionSchema = z.strictObject({
   eventRetentionDays: z.number().int().min(1).max(3650),
@@ -38,7 +38,7 @@ export function organisationRoutes(deps: AppDeps): Hono<AdminEnv> {
   app.get('/audit', requirePermission('audit.read'), async (c) => {
     const query = parseQuery(
       c,
-      z.strictObject({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      z.strictObject({ before: queryCursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
     );
     return c.json(await listAudit(deps.db, c.get('user').organisationId, query));
   });

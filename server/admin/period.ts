@@ -4,10 +4,8 @@ import { say } from '../i18n.ts';
 import type { DateRange, TimeGranularity } from '../domain/stats.ts';
 
 const DAY_MS = 86_400_000;
-const date = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: () => say({ en: 'must be a date such as 2026-11-25', nb: 'må være en dato som 2026-11-25' }) })
-  .refine((value) => !Number.isNaN(Date.parse(value)), { error: () => say({ en: 'is not a real date', nb: 'er ikke en gyldig dato' }) });
+// zod's ISO date knows the days of each month: Date.parse reads 2026-02-30 as 2 March.
+const date = z.iso.date({ error: () => say({ en: 'must be a real date such as 2026-11-25', nb: 'må være en gyldig dato som 2026-11-25' }) });
 const REQUIRED_FOR_CUSTOM = { en: 'is required for a custom period', nb: 'må fylles ut for en egendefinert periode' };
 
 export const periodSchema = z

@@ -13,7 +13,7 @@ import { requirePermission } from './auth.ts';
 import type { AdminEnv } from './env.ts';
 import { audit, ownedSite } from './scope.ts';
 import { text } from './texts.ts';
-import { parseBody, parseQuery, pathId } from './validate.ts';
+import { parseBody, parseQuery, pathId, queryInteger } from './validate.ts';
 
 const categoryText = z.strictObject({ title: text(120), description: text(2000) });
 const policyTexts = z.strictObject({
@@ -59,7 +59,7 @@ export function policyRoutes(deps: AppDeps): Hono<AdminEnv> {
 
   app.get('/:siteId/policies/diff', read, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const { from, to } = parseQuery(c, z.object({ from: z.coerce.number().int().positive(), to: z.coerce.number().int().positive() }));
+    const { from, to } = parseQuery(c, z.object({ from: queryInteger, to: queryInteger }));
     const [before, after] = await Promise.all([entryOf(site.key, site.id, from), entryOf(site.key, site.id, to)]);
     return c.json(diffPolicies(before, after));
   });

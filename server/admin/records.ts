@@ -14,19 +14,19 @@ import { requirePermission } from './auth.ts';
 import type { AdminContext, AdminEnv } from './env.ts';
 import { encoderFor, exportHeaders, exportStream, ndjsonLines, type Columns } from './export-stream.ts';
 import { audit, ownedSite, ownedSiteIds } from './scope.ts';
-import { parseQuery, pathId } from './validate.ts';
+import { parseQuery, pathId, queryCursor, queryInteger } from './validate.ts';
 
 const date = z.iso.date().transform((value) => new Date(`${value}T00:00:00Z`));
 const DAY_MS = 86_400_000;
 
 const searchSchema = z.object({
-  site: z.coerce.number().int().positive().optional(),
+  site: queryInteger.optional(),
   consentId: z.string().trim().min(1).max(64).optional(),
   from: date.optional(),
   // Inclusive: the whole `to` day is searched.
   to: date.transform((value) => new Date(value.getTime() + DAY_MS)).optional(),
   action: z.enum(ACTIONS).optional(),
-  policyVersion: z.coerce.number().int().positive().optional(),
+  policyVersion: queryInteger.optional(),
   account: z.string().trim().min(1).max(200).optional(),
 });
 
@@ -79,7 +79,7 @@ export function recordRoutes(deps: AppDeps): Hono<AdminEnv> {
     const search = await scopedSearch(c, deps);
     const page = parseQuery(
       c,
-      z.object({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
+      z.object({ before: queryCursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
     );
     return c.json(await searchRecords(deps.db, search, page));
   });
@@ -101,7 +101,7 @@ export function recordRoutes(deps: AppDeps): Hono<AdminEnv> {
 
   // Every distinct content the records cite, by hash: with the records' shown_hash an auditor checks each offline.
   app.get('/contents.ndjson', requirePermission('records.export'), async (c) => {
-    const { site } = parseQuery(c, z.object({ site: z.coerce.number().int().positive().optional() }));
+    const { site } = parseQuery(c, z.object({ site: queryInteger.optional() }));
     const siteIds = site !== undefined ? [(await ownedSite(c, deps, site)).id] : await ownedSiteIds(c, deps);
     await audit(c, deps, { action: 'records.export', siteId: siteIds.length === 1 ? siteIds[0] : null, detail: { format: 'contents.ndjson' } });
     return new Response(

@@ -1,5 +1,6 @@
 /** The dashboard's JSON API under /api/admin (one sub-app per resource) and the built dashboard under /dashboard. */
 import { Hono } from 'hono';
+import { bodySizeLimit } from '../body-limit.ts';
 import type { AppDeps } from '../services.ts';
 import { requireSession, sameOrigin } from './auth.ts';
 import { consentStatsRoutes } from './consent-stats.ts';
@@ -18,8 +19,18 @@ import { subjectRoutes } from './subjects.ts';
 import { usageRoutes } from './usage.ts';
 import { userRoutes } from './users.ts';
 
+/** The largest admin body is a policy's texts in three languages, a few kilobytes; a megabyte leaves room. */
+const ADMIN_BODY_LIMIT_BYTES = 1_048_576;
+
 export function adminApi(deps: AppDeps): Hono<AdminEnv> {
   const api = new Hono<AdminEnv>();
+  // Before the session check: a stranger's body is not read past the limit either.
+  api.use(bodySizeLimit(ADMIN_BODY_LIMIT_BYTES));
+  // Answers hold personal data and evidence: no shared or browser cache keeps them.
+  api.use(async function noStore(c, next) {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
   // Messages in the dashboard's language, which it sends as Accept-Language.
   api.use(async function locale(c, next) {
     await inLocale(localeFromHeader(c.req.header('accept-language')), next);

@@ -50,7 +50,7 @@ function unknownCommand(words: readonly string[]): string {
 function findCommand(argv: readonly string[]): { name: string; command: CliCommand; rest: string[] } | null {
   for (const length of [2, 1]) {
     const name = argv.slice(0, length).join(' ');
-    const command = argv.length >= length ? commands[name] : undefined;
+    const command = argv.length >= length && Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (command) return { name, command, rest: argv.slice(length) };
   }
   return null;

@@ -7,6 +7,7 @@
  */
 import { ApiError } from '../errors.ts';
 import type { Db } from '../db/create.ts';
+import { refusedForItsData } from '../db/errors.ts';
 import { appendIfHeadUnchanged, chainAfter, readChainHead, type ChainHead, type StoredLink, type UnchainedRecord } from '../queries/consent-records.ts';
 
 interface Waiting {
@@ -50,17 +51,30 @@ export class ConsentWriter {
   }
 
   private async drain(siteId: number, chain: SiteChain): Promise<void> {
-    while (chain.waiting.length > 0) {
-      const batch = chain.waiting.splice(0, MAX_BATCH);
-      try {
-        const links = await this.store(siteId, chain, batch.map((waiting) => waiting.record));
-        batch.forEach((waiting, index) => waiting.resolve(links[index]!));
-      } catch (error) {
-        chain.head = null;
-        console.error(`Storing ${batch.length} consent records for site ${siteId} failed: ${(error as Error).message}`);
-        const unavailable = new ApiError(503, 'database_unavailable', 'The consent record could not be stored; nothing was recorded, try again', undefined, 5);
-        for (const waiting of batch) waiting.reject(unavailable);
+    while (chain.waiting.length > 0) await this.storeAnswering(siteId, chain, chain.waiting.splice(0, MAX_BATCH));
+  }
+
+  /**
+   * Stores a batch and answers each caller. A batch the database refuses for what one record holds is halved, in
+   * order, until that record stands alone and is refused with a 400: one bad decision cannot fail its neighbours.
+   */
+  private async storeAnswering(siteId: number, chain: SiteChain, batch: Waiting[]): Promise<void> {
+    try {
+      const links = await this.store(siteId, chain, batch.map((waiting) => waiting.record));
+      batch.forEach((waiting, index) => waiting.resolve(links[index]!));
+    } catch (error) {
+      chain.head = null;
+      if (refusedForItsData(error) && batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        await this.storeAnswering(siteId, chain, batch.slice(0, half));
+        await this.storeAnswering(siteId, chain, batch.slice(half));
+        return;
       }
+      console.error(`Storing ${batch.length} consent records for site ${siteId} failed: ${(error as Error).message}`);
+      const refusal = refusedForItsData(error)
+        ? new ApiError(400, 'invalid_body', `The decision holds a value the database cannot store: ${(error as Error).message}`)
+        : new ApiError(503, 'database_unavailable', 'The consent record could not be stored; nothing was recorded, try again', undefined, 5);
+      for (const waiting of batch) waiting.reject(refusal);
     }
   }
 

@@ -6,6 +6,7 @@
 import { ApiError } from '../errors.ts';
 import type { Db } from '../db/create.ts';
 import type { NewEvent } from '../db/schema.ts';
+import { refusedForItsData } from '../db/errors.ts';
 import { insertEvents } from '../queries/events.ts';
 
 export interface EventWriterOptions {
@@ -24,6 +25,8 @@ export class EventWriter {
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
   private closed = false;
+  /** Accepted events the database refused for what they hold (see flushLoop). */
+  private refused = 0;
   /** Set by close(): when a database that stays down stops the retries. */
   private giveUpAt: number | null = null;
   private readonly batchSize: number;
@@ -76,20 +79,38 @@ export class EventWriter {
     });
   }
 
+  /**
+   * Stores the queue's head batch by batch. A batch the database refuses for what one of its rows holds is halved
+   * until that row stands alone; it is then dropped and reported, and everything beside it is stored. Input is
+   * checked at the edge (edge-input.ts), so this is the guard behind it: without it one row would stop the writer.
+   */
   private async flushLoop(): Promise<void> {
+    let size = this.batchSize;
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, this.batchSize);
+      const batch = this.queue.slice(0, size);
       try {
         await insertEvents(this.db, batch);
         this.queue.splice(0, batch.length);
         this.failing = false;
+        size = Math.min(this.batchSize, size * 2);
       } catch (error) {
+        if (refusedForItsData(error)) {
+          if (batch.length > 1) size = Math.ceil(batch.length / 2);
+          else this.drop(batch[0]!, error as Error);
+          continue;
+        }
         this.failing = true;
         console.error(`Storing ${batch.length} events failed; ${this.queue.length} wait for a retry:`, (error as Error).message);
         await new Promise((resolve) => setTimeout(resolve, this.retryMs));
         if (this.giveUpAt !== null && Date.now() > this.giveUpAt) throw error;
       }
     }
+  }
+
+  private drop(row: NewEvent, error: Error): void {
+    this.queue.shift();
+    this.refused += 1;
+    console.error(`An accepted event of site ${row.site_id} was refused by the database and dropped (${this.refused} so far): ${error.message}`);
   }
 
   /**

@@ -1,9 +1,10 @@
 /** The public collector: consent decisions, analytics events and the tracking pixel. */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import type { ConsentReceipt, ConsentRequest, EventsReceipt } from '../contract.ts';
 import type { PublishedSite } from '../domain/sites.ts';
+import { checkUrlText, headerSafe, refuseUnstorableText } from '../edge-input.ts';
+import { bodySizeLimit } from '../body-limit.ts';
 import { ApiError } from '../errors.ts';
 import type { AppDeps } from '../services.ts';
 import { classifyUserAgent, clientAddress, clientRateKey, isOwnOrigin, pseudonymiseAddress } from './client.ts';
@@ -21,6 +22,7 @@ async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.o
   } catch {
     throw new ApiError(400, 'invalid_body', 'The body must be JSON (sent as application/json or text/plain)');
   }
+  refuseUnstorableText(json);
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw ApiError.fromZod(parsed.error);
   return parsed.data;
@@ -34,26 +36,6 @@ function checkDecisionAgainstPolicy(site: PublishedSite, request: ConsentRequest
   if (site.policy.version === request.policyVersion && site.policy.functionalRequired && !request.choices.functional) {
     throw new ApiError(400, 'invalid_body', `Policy version ${request.policyVersion} makes functional required; it cannot be denied`, 'choices.functional');
   }
-}
-
-/**
- * Refuses bodies over the limit. A declared Content-Length is checked up front (Node's parser never reads past
- * it), which keeps @hono/node-server on its fast body path; only chunked bodies are counted as they stream in.
- */
-function bodySizeLimit(maxBytes: number): MiddlewareHandler {
-  const tooLarge = () => new ApiError(413, 'body_too_large', `The body is larger than ${maxBytes} bytes`);
-  const streamed = bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw tooLarge();
-    },
-  });
-  return async (c, next) => {
-    const declared = c.req.header('content-length');
-    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
-    if (Number(declared) > maxBytes) throw tooLarge();
-    await next();
-  };
 }
 
 function pageUrlForEvidence(url: string | undefined): string | null {
@@ -177,6 +159,7 @@ export function collectorRoutes(deps: AppDeps): Hono {
     c.header('Pragma', 'no-cache');
     c.header('Expires', '0');
     try {
+      checkUrlText(c.req.url);
       const parsed = pixelQuerySchema.safeParse(c.req.query());
       if (!parsed.success) throw ApiError.fromZod(parsed.error, 'invalid_query');
       const query = parsed.data;
@@ -194,7 +177,7 @@ export function collectorRoutes(deps: AppDeps): Hono {
       // An image tag cannot read a JSON error: the pixel always answers the image, with the status and reason in headers.
       if (!(error instanceof ApiError)) console.error('Pixel request failed:', error);
       const apiError = error instanceof ApiError ? error : new ApiError(500, 'internal', 'internal error');
-      c.header('X-Samtykke-Error', `${apiError.code}: ${apiError.message}`.slice(0, 300));
+      c.header('X-Samtykke-Error', headerSafe(`${apiError.code}: ${apiError.message}`).slice(0, 300));
       if (apiError.retryAfter !== undefined) c.header('Retry-After', String(apiError.retryAfter));
       return c.body(TRANSPARENT_GIF, apiError.status);
     }

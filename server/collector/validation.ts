@@ -1,15 +1,21 @@
 /** Schemas for everything the public collector accepts; request types are derived from them, never hand-written. */
 import { z } from 'zod';
 import type { ConsentRequest, EventsRequest } from '../contract.ts';
+import { LARGEST_INTEGER_COLUMN, urlTextProblem } from '../edge-input.ts';
 import { ACTIONS, CATEGORIES, LOCALES, SOURCES } from '../domain/consent.ts';
 import { SHOWN_HASH_PATTERN } from '../domain/shown-content.ts';
+import { SITE_KEY_PATTERN } from '../domain/sites.ts';
 
-const siteKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a site key such as "min-side"');
+const siteKey = z.string().regex(SITE_KEY_PATTERN, 'must be a site key such as "min-side"');
 const consentId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16 to 64 characters of A-Z, a-z, 0-9, _ or -');
 const httpUrl = z
   .string()
   .max(2048)
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an absolute http(s) URL');
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an absolute http(s) URL')
+  .superRefine((value, ctx) => {
+    const problem = urlTextProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `must be a URL whose text can be stored: ${problem.message.toLowerCase()}` });
+  });
 
 const choices = z
   .record(z.string(), z.boolean('must be true or false'))
@@ -29,7 +35,7 @@ export const consentRequestSchema = z
   .strictObject({
     site: siteKey,
     consentId,
-    policyVersion: z.number().int().positive(),
+    policyVersion: z.number().int().positive().max(LARGEST_INTEGER_COLUMN),
     choices,
     action: z.enum(ACTIONS),
     source: z.enum(SOURCES),

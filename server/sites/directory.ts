@@ -9,7 +9,7 @@ import type { InventoryItem } from '../domain/inventory.ts';
 import { OriginMatcher } from '../domain/origins.ts';
 import { policyLocales, type PolicyVersion } from '../domain/policy.ts';
 import { shownContent, shownText, type ShownText } from '../domain/shown-content.ts';
-import type { PublishedSite, Site, SiteWithPolicy } from '../domain/sites.ts';
+import { SITE_KEY_PATTERN, type PublishedSite, type Site, type SiteWithPolicy } from '../domain/sites.ts';
 import type { Db } from '../db/create.ts';
 import { ApiError } from '../errors.ts';
 import { ExpiringCache } from '../expiring-cache.ts';
@@ -41,8 +41,9 @@ export class SiteDirectory {
 
   /** The site as the public surfaces serve it, or the error that tells the page's developer why not. */
   async published(key: string): Promise<PublishedSite> {
-    const site = await this.find(key);
-    if (!site) throw new ApiError(404, 'unknown_site', `No site has the key "${key}"`, 'site');
+    // A key no site could have (from a page's URL, say) is not looked up, nor cached.
+    const site = SITE_KEY_PATTERN.test(key) ? await this.find(key) : null;
+    if (!site) throw new ApiError(404, 'unknown_site', `No site has the key ${JSON.stringify(key.slice(0, 80))}`, 'site');
     if (site.archivedAt) {
       throw new ApiError(410, 'site_archived', `Site "${key}" is archived: it takes no decisions or events; restore it in the dashboard`, 'site');
     }

@@ -13,12 +13,13 @@ import type { AppDeps } from '../services.ts';
 
 export const DEMO_SITE = 'min-bedrift';
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo-assets');
-const ASSET_TYPES: Record<string, string> = {
-  'analytics.js': 'text/javascript; charset=utf-8',
-  'ad-beacon.js': 'text/javascript; charset=utf-8',
-  'portal.js': 'text/javascript; charset=utf-8',
-  'demo.css': 'text/css; charset=utf-8',
-};
+// A Map, so a name such as `constructor` is not found on an object's prototype.
+const ASSET_TYPES = new Map([
+  ['analytics.js', 'text/javascript; charset=utf-8'],
+  ['ad-beacon.js', 'text/javascript; charset=utf-8'],
+  ['portal.js', 'text/javascript; charset=utf-8'],
+  ['demo.css', 'text/css; charset=utf-8'],
+]);
 
 /** Scripts only by nonce (and what they load), no inline style: the policy a careful portal would send. */
 export function strictCsp(nonce: string): string {
@@ -152,7 +153,7 @@ export function demoRoutes(deps: AppDeps): Hono {
   app.get('/demo/terms', installed, (c) => page(c, (nonce) => <TermsPage nonce={nonce} />));
   app.get('/demo/assets/:file', async (c) => {
     const file = c.req.param('file');
-    const type = ASSET_TYPES[file];
+    const type = ASSET_TYPES.get(file);
     if (!type) return c.notFound();
     c.header('Content-Type', type);
     c.header('Cache-Control', 'no-cache');
