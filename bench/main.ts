@@ -8,6 +8,7 @@ import { collectorScenario } from './collector.ts';
 import { dashboardScenario } from './dashboard.ts';
 import { formatTable, toJson, type ScenarioReport } from './lib/report.ts';
 import { UsageError, type BenchEnv, type OptionValues, type Scenario } from './lib/scenario.ts';
+import { verifyScenario } from './verify.ts';
 import { widgetScenario } from './widget.ts';
 
 /** Every scenario, by the name `npm run bench -- <name>` takes. Add yours here: one line. */
@@ -15,6 +16,7 @@ const scenarios: Record<string, Scenario> = {
   collector: collectorScenario,
   widget: widgetScenario,
   dashboard: dashboardScenario,
+  verify: verifyScenario,
 };
 
 function help(): string {

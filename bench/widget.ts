@@ -50,7 +50,7 @@ function page(head: string): string {
 
 async function samtykkeContender(): Promise<SamtykkeContender> {
   await buildWidget();
-  const config = { ...loadConfig({ SAMTYKKE_PUBLIC_URL: ORIGIN }), database: { engine: 'pglite', dataDir: null } as const };
+  const config = { ...loadConfig({ SAMTYKKE_PUBLIC_URL: ORIGIN, SAMTYKKE_DATA_DIR: ':memory:' }), database: { engine: 'pglite', dataDir: null } as const };
   const db = await createDb(config.database);
   try {
     await migrateToLatest(db);

@@ -5,6 +5,19 @@ export type DatabaseConfig =
   | { readonly engine: 'postgres'; readonly url: string }
   | { readonly engine: 'pglite'; readonly dataDir: string | null };
 
+/** Signed checkpoints of the consent chain, kept outside the database (server/evidence). */
+export interface CheckpointConfig {
+  /** The Ed25519 private key (PEM); created on the first start when missing, with `.pub.pem` beside it. */
+  readonly keyPath: string;
+  readonly logFile: string;
+  /** A site's head is signed after this many records… */
+  readonly everyRecords: number;
+  /** …and at least this often while it moves. */
+  readonly intervalMs: number;
+  /** Each checkpoint is also POSTed here (JSON), so a copy lives where the database's operators cannot reach. */
+  readonly witnessUrl: string | null;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -31,6 +44,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Seed the demo organisation when the database holds no organisation yet. */
   readonly seedDemo: boolean;
+  /** Null when there is no folder to keep them in (SAMTYKKE_DATA_DIR=:memory: and no key or log path given). */
+  readonly checkpoints: CheckpointConfig | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -61,6 +76,30 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
 }
 
+/** SAMTYKKE_DATA_DIR: PGlite's database, and on either engine the files kept outside it; null for `:memory:`. */
+function dataFolder(env: Env): string | null {
+  const dataDir = env.SAMTYKKE_DATA_DIR || path.resolve('data');
+  return dataDir === ':memory:' ? null : path.resolve(dataDir);
+}
+
+function checkpointConfig(env: Env): CheckpointConfig | null {
+  const folder = dataFolder(env);
+  const keyPath = env.SAMTYKKE_CHECKPOINT_KEY ? path.resolve(env.SAMTYKKE_CHECKPOINT_KEY) : folder && path.join(folder, 'checkpoint-key.pem');
+  const logFile = env.SAMTYKKE_CHECKPOINT_LOG ? path.resolve(env.SAMTYKKE_CHECKPOINT_LOG) : folder && path.join(folder, 'checkpoints.ndjson');
+  if (!keyPath || !logFile) return null;
+  const witnessUrl = env.SAMTYKKE_CHECKPOINT_WITNESS_URL || null;
+  if (witnessUrl !== null && !(URL.canParse(witnessUrl) && /^https?:$/.test(new URL(witnessUrl).protocol))) {
+    throw new ConfigError('SAMTYKKE_CHECKPOINT_WITNESS_URL', `must be an http(s) URL, got "${witnessUrl}"`);
+  }
+  return Object.freeze({
+    keyPath,
+    logFile,
+    everyRecords: integer(env, 'SAMTYKKE_CHECKPOINT_EVERY', 1_000, 1, 10_000_000),
+    intervalMs: integer(env, 'SAMTYKKE_CHECKPOINT_SECONDS', 60, 1, 86_400) * 1000,
+    witnessUrl,
+  });
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const url = env.DATABASE_URL;
   if (url) {
@@ -69,8 +108,7 @@ function databaseConfig(env: Env): DatabaseConfig {
     }
     return { engine: 'postgres', url };
   }
-  const dataDir = env.SAMTYKKE_DATA_DIR || path.resolve('data');
-  return { engine: 'pglite', dataDir: dataDir === ':memory:' ? null : path.resolve(dataDir) };
+  return { engine: 'pglite', dataDir: dataFolder(env) };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -94,5 +132,6 @@ export function loadConfig(env: Env = process.env): Config {
     eventTimeWindowMs: integer(env, 'SAMTYKKE_EVENT_TIME_WINDOW_HOURS', 72, 1, 24 * 366) * 3_600_000,
     bodyLimitBytes: integer(env, 'SAMTYKKE_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     seedDemo: flag(env, 'SAMTYKKE_DEMO', true),
+    checkpoints: checkpointConfig(env),
   });
 }

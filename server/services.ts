@@ -6,6 +6,7 @@ import { DecisionCache } from './collector/decision-cache.ts';
 import { EventWriter } from './collector/event-writer.ts';
 import { RateLimiter } from './collector/rate-limiter.ts';
 import { SiteActivity } from './collector/site-activity.ts';
+import { startCheckpointer, type Checkpointer } from './evidence/checkpointer.ts';
 import { serverSecret } from './queries/secrets.ts';
 import { SiteDirectory } from './sites/directory.ts';
 
@@ -24,25 +25,31 @@ export interface AppDeps {
   readonly activity: SiteActivity;
   /** Key for pseudonymising client addresses; made once and kept in the database. */
   readonly clientKey: string;
+  /** Signs the chain heads outside the database; null when checkpoints have nowhere to go (see config). */
+  readonly checkpointer: Checkpointer | null;
 }
 
 export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
+  const checkpointer = config.checkpoints ? await startCheckpointer(config.checkpoints) : null;
   return {
     config,
     db,
     sites: new SiteDirectory(db),
     decisions: new DecisionCache(db),
-    consentWriter: new ConsentWriter(db),
+    consentWriter: new ConsentWriter(db, (siteId, head, count) => checkpointer?.noteHead(siteId, head, count)),
     eventWriter: new EventWriter(db, { queueLimit: config.eventQueueLimit, lingerMs: config.eventFlushMs }),
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     networkRateLimiter: new RateLimiter(config.networkRateLimitPerMinute, { en: 'this network', nb: 'dette nettverket' }),
     activity: new SiteActivity(db),
     clientKey: await serverSecret(db, 'client_key'),
+    checkpointer,
   };
 }
 
 /** Stops taking work and stores everything already accepted; the caller closes the database afterwards. */
 export async function drainDeps(deps: AppDeps): Promise<void> {
   await Promise.all([deps.eventWriter.close(), deps.consentWriter.close()]);
+  // After the consent writer: the last heads it stored are signed too.
+  await deps.checkpointer?.close();
   await deps.activity.close();
 }

@@ -50,11 +50,16 @@ export async function createBenchDatabase(engine: Engine, adminUrl: string): Pro
   await adminQuery(adminUrl, `create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  // The files kept outside the database (the checkpoint key and log) go to a folder of this run too.
+  const filesDir = await mkdtemp(path.join(os.tmpdir(), 'samtykke-bench-files-'));
   return {
     engine,
     config: { engine, url: url.toString() },
-    env: { DATABASE_URL: url.toString() },
+    env: { DATABASE_URL: url.toString(), SAMTYKKE_DATA_DIR: filesDir },
     description: `PostgreSQL database ${name} created for this run on ${url.host} (from ${adminUrl}), dropped afterwards`,
-    drop: () => adminQuery(adminUrl, `drop database if exists ${name} with (force)`),
+    drop: async () => {
+      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+      await rm(filesDir, { recursive: true, force: true });
+    },
   };
 }

@@ -1,15 +1,48 @@
-/** `samtykke verify --site KEY`: walks a site's consent chain and names the first broken record. */
+/**
+ * `samtykke verify --site KEY`: walks a site's consent chain, holds it against the signed checkpoints kept outside
+ * the database, and names the first broken record.
+ */
+import { access } from 'node:fs/promises';
+import type { Config } from '../config.ts';
 import { describeChainBreak } from '../domain/chain.ts';
+import { readSignedCheckpoints, type CheckedCheckpoints } from '../evidence/checkpoint-log.ts';
+import { publicKeyPathFor, readPublicKey } from '../evidence/signing-key.ts';
 import { verifySiteChain } from '../queries/consent-records.ts';
 import { findSiteByKey, listSites } from '../queries/sites.ts';
-import { stringOption, UsageError, type CliCommand } from './command.ts';
+import { InputError, stringOption, UsageError, type CliCommand, type OptionValues } from './command.ts';
+
+const exists = (file: string) => access(file).then(() => true, () => false);
+
+/**
+ * The signed checkpoints to check against: the log and public key given, or the server's own. Null (with the reason
+ * printed) when there are none yet, so only the chain itself can be checked.
+ */
+async function checkpointsToCheck(values: OptionValues, config: Config): Promise<CheckedCheckpoints | null> {
+  const given = stringOption(values, 'checkpoints');
+  const log = given ?? config.checkpoints?.logFile;
+  const keyFile = stringOption(values, 'public-key') ?? (config.checkpoints ? publicKeyPathFor(config.checkpoints.keyPath) : undefined);
+  if (!log || (!given && !(await exists(log)))) {
+    console.log(`No checkpoint log${log ? ` at ${log} yet` : ''}: the chains are checked, but not against signed checkpoints.`);
+    return null;
+  }
+  if (!keyFile) throw new InputError('Give the checkpoints\' public key with --public-key FILE');
+  try {
+    return await readSignedCheckpoints(log, await readPublicKey(keyFile));
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
+}
 
 export const verifyCommand = {
   summary: "check a site's consent record hash chain",
-  usage: 'verify --site KEY | --all',
-  help: 'Recomputes every stored record\'s hash and its link to the one before. Exit code 1 when a chain is broken.',
-  options: { site: { type: 'string' }, all: { type: 'boolean' } },
-  async run(db, values) {
+  usage: 'verify --site KEY | --all [--checkpoints FILE --public-key FILE]',
+  help: [
+    "Recomputes every stored record's hash and its link to the one before, and holds the chain against the signed",
+    'checkpoints (by default the server\'s own log and key in the data folder): records cut off the end or a chain',
+    'recomputed from scratch are found too. Exit code 1 when a chain is broken.',
+  ].join('\n'),
+  options: { site: { type: 'string' }, all: { type: 'boolean' }, checkpoints: { type: 'string' }, 'public-key': { type: 'string' } },
+  async run(db, values, { config }) {
     const key = stringOption(values, 'site');
     if (key === undefined && !values.all) throw new UsageError('Name a site with --site KEY, or check every site with --all');
     const named = key === undefined ? null : await findSiteByKey(db, key);
@@ -19,14 +52,26 @@ export const verifyCommand = {
     }
     const sites = named ? [named] : await listSites(db);
     if (sites.length === 0) console.log('No sites yet, so no consent chains to check.');
+    const checkpoints = await checkpointsToCheck(values, config);
     let broken = 0;
     for (const site of sites) {
-      const report = await verifySiteChain(db, site.id);
+      const forged = checkpoints?.forged.find((entry) => entry.siteId === site.id);
+      if (forged) {
+        broken += 1;
+        console.error(`BROKEN  site ${site.key}: the checkpoint on line ${forged.line} of the log is not signed by this key (forged, or altered after signing)`);
+        continue;
+      }
+      const signed = checkpoints?.bySite.get(site.id) ?? [];
+      // On a terminal, a count that updates in place: a large site takes a while.
+      const onProgress = process.stderr.isTTY ? (checked: number) => process.stderr.write(`\r  site ${site.key}: ${checked.toLocaleString('en-US')} records checked`) : undefined;
+      const report = await verifySiteChain(db, site.id, { checkpoints: signed, onProgress });
+      if (onProgress) process.stderr.write('\r\x1b[2K');
       if (report.problem) {
         broken += 1;
         console.error(`BROKEN  ${describeChainBreak(site.key, report.problem)} (${report.checked} records before it verify)`);
       } else {
-        console.log(`OK      site ${site.key}: ${report.checked} consent records, chain intact`);
+        const against = checkpoints ? `, held against ${signed.length} signed checkpoint${signed.length === 1 ? '' : 's'}` : '';
+        console.log(`OK      site ${site.key}: ${report.checked} consent records, chain intact${against}`);
       }
     }
     return broken === 0 ? 0 : 1;

@@ -32,7 +32,11 @@ export class ConsentWriter {
   private readonly chains = new Map<number, SiteChain>();
   private closed = false;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Told after each commit: the site's new head and how many records it added (for the checkpoints). */
+    private readonly onStored: (siteId: number, head: ChainHead, count: number) => void = () => {},
+  ) {}
 
   append(siteId: number, record: UnchainedRecord): Promise<StoredLink> {
     if (this.closed) {
@@ -85,6 +89,7 @@ export class ConsentWriter {
       const links = await appendIfHeadUnchanged(this.db, siteId, expected, chained);
       if (links) {
         chain.head = head;
+        this.onStored(siteId, head, links.length);
         return links;
       }
       chain.head = null;

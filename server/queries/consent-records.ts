@@ -1,6 +1,7 @@
 /** The consent evidence: appending chained records, reading a consent ID's latest decision, verifying a chain. */
 import { sql } from 'kysely';
 import { ChainVerifier, chainHash, type ChainBreak, type ChainedContent } from '../domain/chain.ts';
+import type { Checkpoint } from '../domain/checkpoint.ts';
 import type { Decision } from '../domain/consent.ts';
 import type { Db } from '../db/create.ts';
 import type { ConsentRecordRow } from '../db/schema.ts';
@@ -152,13 +153,22 @@ export interface ChainReport {
 }
 
 /** Walks a site's whole chain in pages, in constant memory, and names the first break. */
-export async function verifySiteChain(db: Db, siteId: number, pageSize = 5_000): Promise<ChainReport> {
+export interface VerifyOptions {
+  /** The site's signed checkpoints to hold the chain against. */
+  readonly checkpoints?: readonly Checkpoint[];
+  readonly pageSize?: number;
+  /** Told the number of records checked so far, after each page. */
+  readonly onProgress?: (checked: number) => void;
+}
+
+export async function verifySiteChain(db: Db, siteId: number, options: VerifyOptions = {}): Promise<ChainReport> {
+  const { checkpoints = [], pageSize = 5_000, onProgress } = options;
   const head = await db
     .selectFrom('consent_chain_heads')
     .select(['seq', 'hash', 'pruned_seq', 'pruned_hash'])
     .where('site_id', '=', siteId)
     .executeTakeFirst();
-  const verifier = new ChainVerifier(head ? { seq: head.pruned_seq, hash: head.pruned_hash } : undefined);
+  const verifier = new ChainVerifier(head ? { seq: head.pruned_seq, hash: head.pruned_hash } : undefined, checkpoints);
   let afterSeq = head?.pruned_seq ?? 0;
   for (;;) {
     const page = await readChainPage(db, siteId, afterSeq, pageSize);
@@ -166,6 +176,7 @@ export async function verifySiteChain(db: Db, siteId: number, pageSize = 5_000):
       const problem = verifier.next(toChainedContent(row));
       if (problem) return { checked: verifier.checked, problem };
     }
+    onProgress?.(verifier.checked);
     if (page.length < pageSize) break;
     afterSeq = page[page.length - 1]!.seq;
   }

@@ -71,8 +71,13 @@ export async function createCliDatabase(engine: Engine): Promise<CliDatabase> {
     const database = await createTestDatabase('postgres');
     await database.db.destroy();
     config = database.config;
-    env = { DATABASE_URL: (config as { url: string }).url };
-    drop = () => database.drop();
+    // The files kept outside the database (checkpoint key and log) go to a folder of this test, not the working tree.
+    const folder = mkdtempSync(path.join(tmpdir(), 'samtykke-cli-files-'));
+    env = { DATABASE_URL: (config as { url: string }).url, SAMTYKKE_DATA_DIR: folder };
+    drop = async () => {
+      await database.drop();
+      rmSync(folder, { recursive: true, force: true });
+    };
   }
   return {
     engine,

@@ -44,7 +44,7 @@ describe.each(engines)('samtykke site origins, archive and restore on %s', (engi
     });
 
     expect(await database.run('site', 'archive', 'min-side')).toMatchObject({ code: 0, stdout: expect.stringContaining('is archived already') });
-    expect(await database.run('verify', '--all')).toMatchObject({ code: 0, stdout: 'OK      site min-side: 0 consent records, chain intact\n' });
+    expect(await database.run('verify', '--all')).toMatchObject({ code: 0, stdout: expect.stringMatching(/no checkpoint log at .* yet.*\nOK      site min-side: 0 consent records, chain intact\n$/i) });
 
     expect(await database.run('site', 'restore', 'min-side')).toMatchObject({ code: 0, stdout: expect.stringContaining('Restored site min-side') });
     await database.inspect(async (db) => {

@@ -26,7 +26,8 @@ export type BareTestContext = Omit<TestContext, 'demo'>;
 async function buildBareContext(engine: Engine, publicUrl: string, env: Record<string, string>): Promise<BareTestContext> {
   const database = await createTestDatabase(engine);
   const config: Config = {
-    ...loadConfig({ SAMTYKKE_PUBLIC_URL: publicUrl, SAMTYKKE_RATE_LIMIT: '0', ...env }),
+    // No data folder unless a test gives one: checkpoints (and their key) stay out of the working tree.
+    ...loadConfig({ SAMTYKKE_PUBLIC_URL: publicUrl, SAMTYKKE_RATE_LIMIT: '0', SAMTYKKE_DATA_DIR: ':memory:', ...env }),
     database: database.config,
   };
   const deps = await createDeps(config, database.db);

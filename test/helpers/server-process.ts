@@ -25,13 +25,14 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts the server with `env` on top of this process's environment (DATABASE_URL cleared unless given, so the
- * default is PGlite in the SAMTYKKE_DATA_DIR the caller passes) and waits until it listens.
+ * default is PGlite in the SAMTYKKE_DATA_DIR the caller passes; without one, nothing is kept on disk) and waits
+ * until it listens.
  */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, DATABASE_URL: '', SAMTYKKE_PUBLIC_URL: url, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, DATABASE_URL: '', SAMTYKKE_DATA_DIR: ':memory:', SAMTYKKE_PUBLIC_URL: url, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let printed = '';

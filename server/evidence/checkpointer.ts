@@ -1,0 +1,111 @@
+/**
+ * Signs each site's chain head every N records and every T seconds (when it moved), appends the signed
+ * checkpoints to the checkpoint log, and sends them to a witness URL when one is set: a copy where whoever runs
+ * the database cannot reach it. Heads come from the consent writer after each commit, so a checkpoint never names
+ * a record that is not durably stored.
+ */
+import type { CheckpointConfig } from '../config.ts';
+import { signCheckpoint, type SignedCheckpoint } from '../domain/checkpoint.ts';
+import type { ChainHead } from '../queries/consent-records.ts';
+import { appendCheckpoints } from './checkpoint-log.ts';
+import { loadOrCreateSigningKey, type SigningKey } from './signing-key.ts';
+
+interface SiteState {
+  head: ChainHead;
+  /** Records stored since the last checkpoint of this site. */
+  unsigned: number;
+  signedSeq: number;
+}
+
+/** Checkpoints waiting for the witness are kept up to this many; past it the oldest go (the log keeps them all). */
+const MAX_UNWITNESSED = 10_000;
+
+export class Checkpointer {
+  private readonly sites = new Map<number, SiteState>();
+  private readonly timer: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
+  private unwitnessed: SignedCheckpoint[] = [];
+
+  constructor(
+    private readonly key: SigningKey,
+    private readonly settings: CheckpointConfig,
+  ) {
+    this.timer = setInterval(() => this.checkpointMoved(), settings.intervalMs);
+    this.timer.unref();
+  }
+
+  /** The consent writer committed `count` records of a site, ending at `head`. */
+  noteHead(siteId: number, head: ChainHead, count: number): void {
+    const state = this.sites.get(siteId) ?? { head, unsigned: 0, signedSeq: 0 };
+    if (head.seq >= state.head.seq) state.head = head;
+    state.unsigned += count;
+    this.sites.set(siteId, state);
+    if (state.unsigned >= this.settings.everyRecords) this.checkpoint([siteId]);
+  }
+
+  /** Every site whose head moved since its last checkpoint. */
+  private checkpointMoved(): void {
+    this.checkpoint([...this.sites.keys()]);
+  }
+
+  private checkpoint(siteIds: readonly number[]): void {
+    const at = new Date().toISOString();
+    const signed: SignedCheckpoint[] = [];
+    for (const siteId of siteIds) {
+      const state = this.sites.get(siteId)!;
+      if (state.head.seq <= state.signedSeq) continue;
+      signed.push(signCheckpoint(this.key.privateKey, { siteId, seq: state.head.seq, hash: state.head.hash, at }));
+      state.signedSeq = state.head.seq;
+      state.unsigned = 0;
+    }
+    if (signed.length === 0) return;
+    this.writing = this.writing.then(async () => {
+      try {
+        await appendCheckpoints(this.settings.logFile, signed);
+      } catch (error) {
+        console.error(`Checkpoints could not be written to ${this.settings.logFile}: ${(error as Error).message}`);
+      }
+      if (this.settings.witnessUrl) await this.witness(this.settings.witnessUrl, signed);
+    });
+  }
+
+  /** Sends what the witness has not confirmed yet, oldest first; a failure keeps them for the next checkpoint. */
+  private async witness(url: string, signed: readonly SignedCheckpoint[]): Promise<void> {
+    this.unwitnessed = [...this.unwitnessed, ...signed].slice(-MAX_UNWITNESSED);
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ checkpoints: this.unwitnessed }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!response.ok) throw new Error(`it answered ${response.status}`);
+      this.unwitnessed = [];
+    } catch (error) {
+      console.error(`The checkpoint witness ${url} did not take ${this.unwitnessed.length} checkpoints (kept for the next try): ${(error as Error).message}`);
+    }
+  }
+
+  /** Signs every head that moved, and waits until the log (and the witness) has them. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.checkpointMoved();
+    await this.writing;
+  }
+}
+
+/** Loads (or on the first start creates) the signing key, says so when it was created, and starts signing. */
+export async function startCheckpointer(config: CheckpointConfig): Promise<Checkpointer> {
+  const key = await loadOrCreateSigningKey(config.keyPath);
+  if (key.created) {
+    console.log(
+      [
+        `Created the checkpoint signing key ${key.path} (public half: ${key.publicKeyPath}).`,
+        '  It signs the consent chain outside the database, so that records cut off or rewritten there are found by verify.',
+        '  Keep a copy where the database operators cannot reach it, and give auditors the public half; whoever holds',
+        '  the private key can sign checkpoints. Set SAMTYKKE_CHECKPOINT_KEY to keep it outside the data folder.',
+      ].join('\n'),
+    );
+  }
+  return new Checkpointer(key, config);
+}
