@@ -167,68 +167,74 @@ function visitGrouping(grouping: StatsGrouping): VisitGrouping | null {
   return isVisitDimension(grouping.dimension) ? { id: grouping.dimension, value: sql.ref(`v.${VISIT_COLUMNS[grouping.dimension]}`) } : null;
 }
 
-/** Where a visit-grain part finds its rows in `g`: the grouping set's grouping() bits, and its value column. */
-interface Grain {
-  readonly bits: number;
-  readonly column: RawBuilder<unknown> | null;
-}
-
 interface VisitGrains {
-  /** `g`: every visit-grain part's rows, aggregated in one pass over `v`; null when no part reads the visits alone. */
+  /** `g`: the rows of every visit-grain part that counts no visitors, in one pass over `v`; null when there are none. */
   readonly cte: RawBuilder<unknown> | null;
-  grainOf(grouping: VisitGrouping, visitors: boolean): Grain;
+  /** A grouping's rows in `g`: the grouping set's grouping() bits, and the column holding its value. */
+  grainOf(grouping: VisitGrouping): { readonly bits: number; readonly column: RawBuilder<unknown> | null };
 }
 
 /**
- * One grouping set per grouping the parts ask for, with the visitor beside it when a part counts visitors: a
- * month of visits is then read once for all of them rather than once per panel. The set a row of `g` belongs to
- * is PostgreSQL's grouping() over the values and the visitor (a bit per argument, the first the highest, set
- * when the argument is not grouped); the values are `g.c0`, `g.c1`, …
+ * One grouping set per grouping that the parts counting no visitors ask for: a month of visits is read once for
+ * all the panels rather than once per panel. Parts that count visitors group by value and visitor, a table as
+ * large as the visits themselves, so each keeps a pass of its own (in one hash table beside the panels' small
+ * ones, it would spill to disk). The set a row of `g` belongs to is PostgreSQL's grouping() over the values (a bit
+ * per argument, the first the highest, set when the argument is not grouped); the values are `g.c0`, `g.c1`, …
  */
 function planVisitGrains(parts: readonly StatsPart[]): VisitGrains {
   const valued: VisitGrouping[] = [];
   const sets = new Map<string, RawBuilder<unknown>>();
   for (const part of parts) {
     const grouping = visitGrouping(part.grouping);
-    if (!grouping) continue;
+    if (!grouping || part.metrics.includes('visitors')) continue;
     if (grouping.value && !valued.some((known) => known.id === grouping.id)) valued.push(grouping);
-    const visitors = part.metrics.includes('visitors');
-    const columns = [...(grouping.value ? [grouping.value] : []), ...(visitors ? [sql`v.visitor`] : [])];
-    sets.set(`${grouping.id}|${visitors}`, sql`(${columns.length ? sql.join(columns) : sql``})`);
+    sets.set(grouping.id, sql`(${grouping.value ?? sql``})`);
   }
-  // grouping() takes the visitor only where some set groups by it: an argument must be grouped somewhere.
-  const countsVisitors = parts.some((part) => visitGrouping(part.grouping) && part.metrics.includes('visitors'));
-  const grainOf = (grouping: VisitGrouping, visitors: boolean): Grain => {
+  const grainOf = (grouping: VisitGrouping) => {
     const index = valued.findIndex((known) => known.id === grouping.id);
     let bits = 0;
     for (let argument = 0; argument < valued.length; argument++) bits = (bits << 1) | (argument === index ? 0 : 1);
-    if (countsVisitors) bits = (bits << 1) | (visitors ? 0 : 1);
     return { bits, column: index >= 0 ? sql.ref(`g.c${index}`) : null };
   };
   if (sets.size === 0) return { cte: null, grainOf };
-  const groupingArguments = [...valued.map((grouping) => grouping.value!), ...(countsVisitors ? [sql`v.visitor`] : [])];
   const values = valued.map((grouping, index) => sql`${grouping.value} as ${sql.ref(`c${index}`)}`);
-  const cte = sql`select ${groupingArguments.length ? sql`grouping(${sql.join(groupingArguments)})` : sql`0`} as grain,
+  const cte = sql`select ${valued.length ? sql`grouping(${sql.join(valued.map((grouping) => grouping.value!))})` : sql`0`} as grain,
       ${sql.join([...values, VISIT_SUMS])}
     from v group by grouping sets (${sql.join([...sets.values()])})`;
   return { cte, grainOf };
 }
 
+/** A time bucket as the API gives it. */
+const bucketText = (bucket: RawBuilder<unknown>) => sql`to_char(${bucket}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+/**
+ * A part over the visits alone. Its rows come per value (from `g`) or per value and visitor (its own pass, when it
+ * counts visitors: counting a value's rows then counts its visitors), and are summed per value.
+ */
+function visitPartSelect(grains: VisitGrains, key: string, part: StatsPart, visit: VisitGrouping): RawBuilder<unknown> {
+  const { grouping, metrics } = part;
+  // A visit without a referrer is direct traffic and worth a row; other unset properties are not.
+  const keepsNull = grouping.by !== 'dimension' || grouping.dimension === 'referrer';
+  let rows: RawBuilder<unknown>;
+  if (metrics.includes('visitors')) {
+    const grouped = visit.value ?? sql`null::text`;
+    rows = sql`(select ${grouped} as value, v.visitor, ${VISIT_SUMS} from v where ${keepsNull ? sql`true` : sql`${grouped} is not null`} group by 1, 2)`;
+  } else {
+    const { bits, column } = grains.grainOf(visit);
+    rows = sql`(select ${column ?? sql`null::text`} as value, g.visits, g.pageviews, g.events, g.bounces, g.duration_ms
+      from g where g.grain = ${bits} and ${keepsNull || !column ? sql`true` : sql`${column} is not null`})`;
+  }
+  const value = grouping.by === 'total' ? sql`null::text` : grouping.by === 'time' ? bucketText(sql`g.value`) : sql`g.value::text`;
+  const select = sql`select ${key} as part, ${value} as value, ${partColumns(metrics, VISIT_METRICS)} from ${rows} g`;
+  if (grouping.by === 'total') return select;
+  if (grouping.by === 'time') return sql`${select} group by g.value order by g.value`;
+  return sql`${select} group by g.value ${rankAndPage(grouping)}`;
+}
+
 function partSelect(scope: StatsScope, grains: VisitGrains, key: string, part: StatsPart): RawBuilder<unknown> {
   const { grouping, metrics } = part;
   const visit = visitGrouping(grouping);
-  if (visit) {
-    const { bits, column } = grains.grainOf(visit, metrics.includes('visitors'));
-    // Rows of `g` per value, or per value and visitor: counting a value's rows then counts its visitors.
-    const rows = (value: RawBuilder<unknown>, keep: RawBuilder<unknown>) =>
-      sql`(select ${value} as value, g.visits, g.pageviews, g.events, g.bounces, g.duration_ms from g where g.grain = ${bits} and ${keep}) g`;
-    const select = sql`select ${key} as part, ${column ? sql`g.value` : sql`null::text`} as value, ${partColumns(metrics, VISIT_METRICS)}`;
-    if (grouping.by === 'total' || !column) return sql`${select} from ${rows(sql`null::text`, sql`true`)}`;
-    if (grouping.by === 'time') return sql`${select} from ${rows(sql`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`, sql`true`)} group by g.value order by g.value`;
-    // A visit without a referrer is direct traffic and worth a row; other unset properties are not.
-    const keep = grouping.dimension === 'referrer' ? sql`true` : sql`${column} is not null`;
-    return sql`${select} from ${rows(sql`${column}::text`, keep)} group by g.value ${rankAndPage(grouping)}`;
-  }
+  if (visit) return visitPartSelect(grains, key, part, visit);
   if (grouping.by !== 'dimension') throw new Error(`A ${grouping.by} grouping always reads the visits alone`);
   const own = scope.filters.filter((filter) => filter.dimension === (grouping.dimension === 'page' ? 'page' : 'event'));
   const source = grouping.dimension.startsWith('prop:')

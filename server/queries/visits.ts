@@ -198,28 +198,49 @@ export async function buildVisits(db: Db, siteId: number): Promise<void> {
   for (const { day } of rows) await addToRollups(contributions(sql`(select * from visits where site_id = ${siteId} and ${onDay('started', day)})`, 1)).execute(db);
 }
 
+/** Visits deleted per transaction by retention: each holds the sites' usage locks, which ingest waits on, briefly. */
+const RETENTION_CHUNK = 20_000;
+
 /**
  * Retention: removes the sites' visits that started before `day` (a UTC date), the rollups and sketches of those
  * days, and the events such a visit had on or after `day`, so that what stays is exactly the later visits.
- * Returns how many of those later events went.
+ * Returns how many of those later events went. Visits go in chunks, each in a short transaction of its own, so a
+ * busy site's ingest waits a moment at a time rather than for the whole day's deletion.
  */
 export async function deleteVisitsBefore(db: Db, siteIds: readonly number[], day: string): Promise<number> {
   if (siteIds.length === 0) return 0;
-  const cutoff = `${day}T00:00:00Z`;
+  const cutoff = new Date(`${day}T00:00:00Z`);
   const sites = [...siteIds];
-  return inTransaction(db, async (trx) => {
+  // Past retention whatever the visits' deletion has reached, so they go first.
+  await inTransaction(db, async (trx) => {
     await lockSiteUsage(trx, sites);
-    const { rows } = await sql<{ deleted: number }>`
-    with old as (delete from visits where site_id = any(${sites}::int[]) and started < ${cutoff}::timestamptz returning site_id, session_id, ended),
-    spanning as (
-      delete from events e using old
-      where old.ended >= ${cutoff}::timestamptz and e.site_id = old.site_id and e.session_id = old.session_id
-        and e.occurred_at >= ${cutoff}::timestamptz and e.occurred_at <= old.ended
-      returning 1
-    )
-    select count(*)::int as deleted from spanning`.execute(trx);
     await sql`delete from usage_daily where site_id = any(${sites}::int[]) and day < ${day}::date`.execute(trx);
     await sql`delete from usage_sketches where site_id = any(${sites}::int[]) and day < ${day}::date`.execute(trx);
-    return rows[0]?.deleted ?? 0;
   });
+  let eventsDeleted = 0;
+  for (let removed = RETENTION_CHUNK; removed === RETENTION_CHUNK; ) {
+    removed = await inTransaction(db, async (trx) => {
+      await lockSiteUsage(trx, sites);
+      const { rows } = await sql<{ site_id: number; session_id: string; ended: Date }>`
+        delete from visits where (site_id, session_id) in (
+          select site_id, session_id from visits where site_id = any(${sites}::int[]) and started < ${cutoff} limit ${RETENTION_CHUNK}
+        ) returning site_id, session_id, ended`.execute(trx);
+      const spanning = rows.filter((row) => row.ended >= cutoff);
+      if (spanning.length) eventsDeleted += await deleteEventsFrom(trx, spanning, cutoff);
+      return rows.length;
+    });
+  }
+  return eventsDeleted;
+}
+
+/**
+ * The events on or after `cutoff` of visits that started before it. Bounded by literal times, so only the days
+ * those visits reach are read (partition pruning, then the key's time range) rather than every later day.
+ */
+async function deleteEventsFrom(db: Db, visits: ReadonlyArray<{ site_id: number; session_id: string; ended: Date }>, cutoff: Date): Promise<number> {
+  const lastEnded = new Date(Math.max(...visits.map((visit) => visit.ended.getTime())));
+  const result = await sql`
+    delete from events e using unnest(${visits.map((visit) => visit.site_id)}::int[], ${visits.map((visit) => visit.session_id)}::text[]) as v(site_id, session_id)
+    where e.site_id = v.site_id and e.session_id = v.session_id and e.occurred_at >= ${cutoff} and e.occurred_at <= ${lastEnded}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }
