@@ -53,6 +53,9 @@ export const RECORD_COLUMNS: Columns<ConsentRecordView> = [
   ['shown_hash', (row) => row.shownHash],
   ['prev_hash', (row) => row.prevHash],
   ['hash', (row) => row.hash],
+  // With these two, the export holds every field the hash covers: `verify --export` checks it with no database.
+  ['site_id', (row) => row.siteId],
+  ['client_hash', (row) => row.clientHash],
 ];
 
 /** A stored text that no longer parses is shown as missing; its hash mismatch says why. */

@@ -28,6 +28,11 @@ export interface CliCommand {
    * `satisfies CliCommand`, so one that needs no context takes two parameters and a test calls it with two.
    */
   run(db: Db, values: OptionValues, context: CommandContext): Promise<number>;
+  /**
+   * For a command that can also work on files alone (`verify --export`): what it runs then, with no database
+   * opened, or null when these options need the database.
+   */
+  readonly offline?: (values: OptionValues, context: CommandContext) => (() => Promise<number>) | null;
 }
 
 /** Something the person typed is wrong or names nothing: printed without a stack trace, exit code 2. */

@@ -76,6 +76,8 @@ async function run(name: string, command: CliCommand, rest: string[]): Promise<n
   // Input is checked before the database is opened, so a typo never waits for (or on) a locked data folder.
   const { values, positionals } = parseInput(name, command, rest);
   const config = loadConfig();
+  const offline = command.offline?.(values, { config, positionals });
+  if (offline) return offline();
   const db = await createDb(config.database, `samtykke ${name}`);
   try {
     await migrateToLatest(db);

@@ -118,15 +118,21 @@ export class ChainVerifier {
    * the checkpoints, which catch it even when the head was moved back with them.
    */
   finish(head: { readonly seq: number; readonly hash: string } | null): ChainBreak | null {
-    if (this.firstBreak) return this.firstBreak;
+    const cut = this.finishAgainstCheckpoints();
+    if (cut) return cut;
     const lastSeq = this.expectedSeq - 1;
-    const beyond = [...this.ahead.values()].sort((a, b) => b.seq - a.seq)[0];
-    if (beyond) return { kind: 'cut', checkpoint: beyond, lastSeq };
     const headSeq = head?.seq ?? 0;
     if (headSeq !== lastSeq || (head !== null && head.hash !== this.prevHash)) {
       return { kind: 'truncated', headSeq, lastSeq };
     }
     return null;
+  }
+
+  /** The end of the walk against the checkpoints alone, where no stored head is at hand (an exported file). */
+  finishAgainstCheckpoints(): ChainBreak | null {
+    if (this.firstBreak) return this.firstBreak;
+    const beyond = [...this.ahead.values()].sort((a, b) => b.seq - a.seq)[0];
+    return beyond ? { kind: 'cut', checkpoint: beyond, lastSeq: this.expectedSeq - 1 } : null;
   }
 }
 

@@ -50,10 +50,10 @@ describe.each(engines)('consent records API on %s', (engine) => {
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = new TextDecoder().decode(bytes).trim().split('\n');
-    expect(lines[0]).toBe('id,site,seq,consent_id,recorded_at,policy_version,functional,analytics,ads,action,source,locale,page_url,browser,os,device,account,gpc,stale,shown_hash,prev_hash,hash');
+    expect(lines[0]).toBe('id,site,seq,consent_id,recorded_at,policy_version,functional,analytics,ads,action,source,locale,page_url,browser,os,device,account,gpc,stale,shown_hash,prev_hash,hash,site_id,client_hash');
     const stored = await context.database.db.selectFrom('consent_records').select(['seq', 'hash', 'account']).orderBy('id').execute();
     expect(lines).toHaveLength(stored.length + 1);
-    stored.forEach((row, index) => expect(lines[index + 1]!.endsWith(`,${row.hash}`)).toBe(true));
+    stored.forEach((row, index) => expect(lines[index + 1]!).toContain(`,${row.hash},`));
     expect(lines[2]).toContain(`"'=HYPERLINK(""x"")"`);
     expect(lines[3]).toContain('Blåbær AS');
     const audit = await context.database.db.selectFrom('audit_log').select(['action', 'site_id']).where('action', '=', 'records.export').execute();

@@ -18,6 +18,7 @@ import { readCheckpointLog } from '../../server/evidence/checkpoint-log.ts';
 import { toChainedContent } from '../../server/queries/consent-records.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
+import { signedInStaff } from '../admin/helpers.ts';
 import { consentRequest, post } from '../helpers/requests.ts';
 
 describe.each(engines)('signed chain checkpoints on %s', (engine) => {
@@ -137,5 +138,35 @@ describe.each(engines)('signed chain checkpoints on %s', (engine) => {
     const result = await verify();
     expect(result.code).toBe(1);
     expect(result.output).toContain(`the checkpoint on line ${lines.length} of the log is not signed by this key`);
+  });
+
+  it('checks an exported evidence file with no database: intact, an edited line, the newest lines cut off', async () => {
+    const officer = await signedInStaff(ctx, ['privacy_officer']);
+    const exported = await officer.get(`/api/admin/records/export.ndjson?site=${siteId}`);
+    expect(exported.status).toBe(200);
+    const lines = (await exported.text()).trim().split('\n');
+    expect(lines).toHaveLength(6);
+    const file = path.join(folder, 'records.ndjson');
+    const offline = async (content: string[]) => {
+      await writeFile(file, content.join('\n') + '\n');
+      const output: string[] = [];
+      vi.spyOn(console, 'log').mockImplementation((line: string) => void output.push(line));
+      vi.spyOn(console, 'error').mockImplementation((line: string) => void output.push(line));
+      const run = verifyCommand.offline({ export: file, checkpoints: logFile(), 'public-key': keyPath().replace(/\.pem$/, '.pub.pem') });
+      const code = await run!();
+      vi.restoreAllMocks();
+      return { code, output: output.join('\n') };
+    };
+    // Nothing of the database is needed from here on: it is gone.
+    await ctx.close();
+    ctx = await createTestContext(engine);
+
+    expect(await offline(lines)).toEqual({ code: 0, output: 'OK      site min-side: 6 exported consent records, chain intact, held against 6 signed checkpoints' });
+    const edited = JSON.parse(lines[2]!) as Record<string, unknown>;
+    expect(await offline([...lines.slice(0, 2), JSON.stringify({ ...edited, analytics: !edited.analytics }), ...lines.slice(3)])).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('record #3 was altered after it was stored'),
+    });
+    expect(await offline(lines.slice(0, 4))).toMatchObject({ code: 1, output: expect.stringContaining('saw record #6, but the records end at #4') });
   });
 });
