@@ -2,7 +2,7 @@
  * The consent evidence hash chain. Every record's hash covers its own content and the hash of the record
  * before it on the same site, so editing, deleting or reordering any stored record breaks the chain.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Checkpoint } from './checkpoint.ts';
 import type { ConsentAction, ConsentSource } from './consent.ts';
 
@@ -58,7 +58,8 @@ export function chainHash(prevHash: string, content: ChainedContent): string {
     content.clientHash,
   ];
   const canonical = JSON.stringify(content.shownHash === null ? covered : [...covered, content.shownHash, content.gpc, content.stale]);
-  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+  // One-shot hashing (Node 20.12+) costs half of a createHash object per record, which verify pays a million times.
+  return hash('sha256', `${prevHash}\n${canonical}`, 'hex');
 }
 
 export type ChainBreak =
