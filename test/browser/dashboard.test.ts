@@ -75,9 +75,11 @@ describe.skipIf(!browserAvailable).each(pageEngines)('dashboard in Chromium (%s)
     const bytes = await readFile((await download.path())!);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, ...lines] = bytes.subarray(3).toString('utf8').trim().split('\n');
-    expect(header!.split(',')).toEqual(expect.arrayContaining(['id', 'consent_id', 'hash']));
+    const columns = header!.split(',');
+    expect(columns).toEqual(expect.arrayContaining(['id', 'consent_id', 'action', 'hash']));
     const stored = await server.database.db.selectFrom('consent_records').select(['id', 'consent_id', 'action', 'hash']).orderBy('id').execute();
-    expect(lines.map((line) => line.split(',')).map((cells) => [Number(cells[0]), cells[3], cells[9], cells.at(-1)])).toEqual(
+    const cell = (cells: string[], name: string) => cells[columns.indexOf(name)];
+    expect(lines.map((line) => line.split(',')).map((cells) => [Number(cell(cells, 'id')), cell(cells, 'consent_id'), cell(cells, 'action'), cell(cells, 'hash')])).toEqual(
       stored.map((row) => [row.id, row.consent_id, row.action, row.hash]),
     );
   });
