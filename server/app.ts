@@ -10,6 +10,7 @@ import { declarationRoutes } from './declaration/routes.tsx';
 import { refuseUnsafeUrlText } from './edge-input.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { homeRoutes } from './home.tsx';
+import { metricsRoutes } from './metrics/routes.ts';
 import type { AppDeps } from './services.ts';
 import { widgetRoutes } from './widget/routes.ts';
 
@@ -25,6 +26,11 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.use(requestId());
   app.use(refuseUnsafeUrlText);
+  // By the route's pattern, not its path: a site key or an id in the URL would make a series per value.
+  app.use(async function countRequest(c, next) {
+    await next();
+    deps.metrics.request(c.req.method, c.req.routePath, c.res.status);
+  });
 
   app.get('/healthz', async (c) => {
     try {
@@ -37,6 +43,7 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
+  app.route('/', metricsRoutes(deps));
   app.route('/', homeRoutes(deps));
   app.route('/', collectorRoutes(deps));
   app.route('/', declarationRoutes(deps));

@@ -46,6 +46,8 @@ export interface Config {
   readonly seedDemo: boolean;
   /** Null when there is no folder to keep them in (SAMTYKKE_DATA_DIR=:memory: and no key or log path given). */
   readonly checkpoints: CheckpointConfig | null;
+  /** A bearer token that opens /metrics from anywhere; without one it answers only on the machine itself. */
+  readonly metricsToken: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -100,6 +102,12 @@ function checkpointConfig(env: Env): CheckpointConfig | null {
   });
 }
 
+function metricsToken(env: Env): string | null {
+  const token = env.SAMTYKKE_METRICS_TOKEN || null;
+  if (token !== null && token.length < 16) throw new ConfigError('SAMTYKKE_METRICS_TOKEN', 'must be at least 16 characters: it is all that guards /metrics from other machines');
+  return token;
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const url = env.DATABASE_URL;
   if (url) {
@@ -133,5 +141,6 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'SAMTYKKE_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     seedDemo: flag(env, 'SAMTYKKE_DEMO', true),
     checkpoints: checkpointConfig(env),
+    metricsToken: metricsToken(env),
   });
 }

@@ -7,6 +7,7 @@ import { EventWriter } from './collector/event-writer.ts';
 import { RateLimiter } from './collector/rate-limiter.ts';
 import { SiteActivity } from './collector/site-activity.ts';
 import { startCheckpointer, type Checkpointer } from './evidence/checkpointer.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { serverSecret } from './queries/secrets.ts';
 import { SiteDirectory } from './sites/directory.ts';
 
@@ -27,22 +28,40 @@ export interface AppDeps {
   readonly clientKey: string;
   /** Signs the chain heads outside the database; null when checkpoints have nowhere to go (see config). */
   readonly checkpointer: Checkpointer | null;
+  readonly metrics: Metrics;
 }
 
 export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
   const checkpointer = config.checkpoints ? await startCheckpointer(config.checkpoints) : null;
+  // The writers report to the metrics, and the metrics read the writers: the metrics come first, reading them late.
+  let eventWriter: EventWriter | undefined;
+  const metrics = new Metrics({
+    eventQueueDepth: () => eventWriter?.pending ?? 0,
+    eventsRefused: () => eventWriter?.refusedCount ?? 0,
+    checkpointAges: () => checkpointer?.unsignedAges() ?? new Map(),
+    checkpointsUnlogged: () => checkpointer?.unloggedCount ?? 0,
+  });
+  eventWriter = new EventWriter(db, {
+    queueLimit: config.eventQueueLimit,
+    lingerMs: config.eventFlushMs,
+    onCommitted: (rows, seconds) => metrics.committed('events', rows, seconds),
+  });
   return {
     config,
     db,
     sites: new SiteDirectory(db),
     decisions: new DecisionCache(db),
-    consentWriter: new ConsentWriter(db, (siteId, head, count) => checkpointer?.noteHead(siteId, head, count)),
-    eventWriter: new EventWriter(db, { queueLimit: config.eventQueueLimit, lingerMs: config.eventFlushMs }),
+    consentWriter: new ConsentWriter(db, ({ siteId, head, count, seconds }) => {
+      metrics.committed('consent', count, seconds);
+      checkpointer?.noteHead(siteId, head, count);
+    }),
+    eventWriter,
     rateLimiter: new RateLimiter(config.rateLimitPerMinute),
     networkRateLimiter: new RateLimiter(config.networkRateLimitPerMinute, { en: 'this network', nb: 'dette nettverket' }),
     activity: new SiteActivity(db),
     clientKey: await serverSecret(db, 'client_key'),
     checkpointer,
+    metrics,
   };
 }
 

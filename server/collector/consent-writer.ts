@@ -34,8 +34,8 @@ export class ConsentWriter {
 
   constructor(
     private readonly db: Db,
-    /** Told after each commit: the site's new head and how many records it added (for the checkpoints). */
-    private readonly onStored: (siteId: number, head: ChainHead, count: number) => void = () => {},
+    /** Told after each commit: the site's new head, how many records it added and how long storing took. */
+    private readonly onStored: (stored: { siteId: number; head: ChainHead; count: number; seconds: number }) => void = () => {},
   ) {}
 
   append(siteId: number, record: UnchainedRecord): Promise<StoredLink> {
@@ -83,13 +83,14 @@ export class ConsentWriter {
   }
 
   private async store(siteId: number, chain: SiteChain, records: UnchainedRecord[]): Promise<StoredLink[]> {
+    const started = performance.now();
     for (let attempt = 0; attempt < MAX_RECHAINS; attempt++) {
       const expected = chain.head ?? (await readChainHead(this.db, siteId));
       const { chained, head } = chainAfter(siteId, expected, records);
       const links = await appendIfHeadUnchanged(this.db, siteId, expected, chained);
       if (links) {
         chain.head = head;
-        this.onStored(siteId, head, links.length);
+        this.onStored({ siteId, head, count: links.length, seconds: (performance.now() - started) / 1000 });
         return links;
       }
       chain.head = null;

@@ -17,6 +17,8 @@ export interface EventWriterOptions {
   readonly lingerMs?: number;
   /** Pause before retrying a failed flush. */
   readonly retryMs?: number;
+  /** Told after each stored batch: its rows and how long storing it took. */
+  readonly onCommitted?: (rows: number, seconds: number) => void;
 }
 
 export class EventWriter {
@@ -45,6 +47,11 @@ export class EventWriter {
   /** Events waiting to be stored. */
   get pending(): number {
     return this.queue.length;
+  }
+
+  /** Accepted events the database refused for what they held, and dropped (see flushLoop). */
+  get refusedCount(): number {
+    return this.refused;
   }
 
   /** Takes the rows or throws a 503: never accepts what it cannot keep. */
@@ -88,8 +95,10 @@ export class EventWriter {
     let size = this.batchSize;
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, size);
+      const started = performance.now();
       try {
         await insertEvents(this.db, batch);
+        this.options.onCommitted?.(batch.length, (performance.now() - started) / 1000);
         this.queue.splice(0, batch.length);
         this.failing = false;
         size = Math.min(this.batchSize, size * 2);

@@ -58,6 +58,13 @@ export function collectorRoutes(deps: AppDeps): Hono {
   // some site allows.
   const allowedAnywhere = async (c: Context, origin: string) =>
     isOwnOrigin(c, origin, deps.config.publicUrl, deps.config.trustProxy) || (await deps.sites.allowsOriginOfAnySite(origin));
+  // What a refused request says it was refused for (its error code) is its drop reason.
+  for (const path of ['/api/consent', '/api/events']) {
+    app.use(path, async (c, next) => {
+      await next();
+      if (c.error instanceof ApiError) deps.metrics.drop(c.error.code);
+    });
+  }
   app.use('/api/consent', limitBody);
   app.use('/api/events', limitBody);
   for (const path of ['/api/consent', '/api/events']) {
@@ -145,6 +152,7 @@ export function collectorRoutes(deps: AppDeps): Hono {
     const request = await readBody(c, eventsRequestSchema);
     const visit = await admitVisit(c, { ...request, browserOrigin: true });
     if (visit === 'bot') {
+      deps.metrics.drop('bot');
       return c.json({ accepted: 0, ignored: { count: request.events.length, reason: 'bot' } } satisfies EventsReceipt, 202);
     }
     const { rows, clamped } = toEventRows(deps, visit, request.events, request.sentAt);
@@ -171,12 +179,15 @@ export function collectorRoutes(deps: AppDeps): Hono {
         // No time travels with a pixel: it is requested as the page shows it, so it happened when it arrived.
         deps.eventWriter.enqueue(toEventRows(deps, visit, [event]).rows);
         deps.activity.note(visit.site.id, 'event', c.req.header('origin'));
+      } else {
+        deps.metrics.drop('bot');
       }
       return c.body(TRANSPARENT_GIF, 200);
     } catch (error) {
       // An image tag cannot read a JSON error: the pixel always answers the image, with the status and reason in headers.
       if (!(error instanceof ApiError)) console.error('Pixel request failed:', error);
       const apiError = error instanceof ApiError ? error : new ApiError(500, 'internal', 'internal error');
+      deps.metrics.drop(apiError.code);
       c.header('X-Samtykke-Error', headerSafe(`${apiError.code}: ${apiError.message}`).slice(0, 300));
       if (apiError.retryAfter !== undefined) c.header('Retry-After', String(apiError.retryAfter));
       return c.body(TRANSPARENT_GIF, apiError.status);

@@ -15,6 +15,8 @@ interface SiteState {
   /** Records stored since the last checkpoint of this site. */
   unsigned: number;
   signedSeq: number;
+  /** When the oldest of those was stored (ms), or null when every stored record is signed. */
+  unsignedSince: number | null;
 }
 
 /** Checkpoints waiting for the witness are kept up to this many; past it the oldest go (the log keeps them all). */
@@ -24,6 +26,8 @@ export class Checkpointer {
   private readonly sites = new Map<number, SiteState>();
   private readonly timer: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
+  /** Signed, not yet in the log: a failed append keeps them for the next. */
+  private unlogged: SignedCheckpoint[] = [];
   private unwitnessed: SignedCheckpoint[] = [];
 
   constructor(
@@ -36,9 +40,10 @@ export class Checkpointer {
 
   /** The consent writer committed `count` records of a site, ending at `head`. */
   noteHead(siteId: number, head: ChainHead, count: number): void {
-    const state = this.sites.get(siteId) ?? { head, unsigned: 0, signedSeq: 0 };
+    const state = this.sites.get(siteId) ?? { head, unsigned: 0, signedSeq: 0, unsignedSince: null };
     if (head.seq >= state.head.seq) state.head = head;
     state.unsigned += count;
+    state.unsignedSince ??= Date.now();
     this.sites.set(siteId, state);
     if (state.unsigned >= this.settings.everyRecords) this.checkpoint([siteId]);
   }
@@ -57,16 +62,38 @@ export class Checkpointer {
       signed.push(signCheckpoint(this.key.privateKey, { siteId, seq: state.head.seq, hash: state.head.hash, at }));
       state.signedSeq = state.head.seq;
       state.unsigned = 0;
+      state.unsignedSince = null;
     }
     if (signed.length === 0) return;
+    this.unlogged.push(...signed);
     this.writing = this.writing.then(async () => {
-      try {
-        await appendCheckpoints(this.settings.logFile, signed);
-      } catch (error) {
-        console.error(`Checkpoints could not be written to ${this.settings.logFile}: ${(error as Error).message}`);
-      }
+      await this.writeUnlogged();
       if (this.settings.witnessUrl) await this.witness(this.settings.witnessUrl, signed);
     });
+  }
+
+  /** Appends what the log has not taken yet (an earlier append may have taken these already). */
+  private async writeUnlogged(): Promise<void> {
+    const batch = [...this.unlogged];
+    if (batch.length === 0) return;
+    try {
+      await appendCheckpoints(this.settings.logFile, batch);
+      this.unlogged.splice(0, batch.length);
+    } catch (error) {
+      console.error(`${batch.length} checkpoints could not be written to ${this.settings.logFile} (kept for the next try): ${(error as Error).message}`);
+    }
+  }
+
+  /** Signed checkpoints the log has not taken yet (it failed; they are written with the next). */
+  get unloggedCount(): number {
+    return this.unlogged.length;
+  }
+
+  /** Seconds since each site's oldest record not yet signed was stored, for the sites that have one. */
+  unsignedAges(now = Date.now()): Map<number, number> {
+    const ages = new Map<number, number>();
+    for (const [siteId, state] of this.sites) if (state.unsignedSince !== null) ages.set(siteId, (now - state.unsignedSince) / 1000);
+    return ages;
   }
 
   /** Sends what the witness has not confirmed yet, oldest first; a failure keeps them for the next checkpoint. */
