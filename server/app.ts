@@ -37,8 +37,8 @@ export function createApp(deps: AppDeps): Hono {
       await sql`select 1`.execute(deps.db);
       return c.json({ status: 'ok' });
     } catch (error) {
-      // The reason can name the database's address: it goes to the log, not to whoever asks.
-      console.error('Health check: the database does not answer:', (error as Error).message);
+      // The reason can name the database's address: it goes to the log (once per outage), not to whoever asks.
+      deps.outage.noticed(error as Error);
       throw new ApiError(503, 'database_unavailable', 'The database does not answer');
     }
   });
@@ -53,6 +53,8 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
+    const unavailable = deps.outage.answerFor(error);
+    if (unavailable) return errorResponse(c, unavailable);
     if (error instanceof HTTPException && error.status < 500) {
       return errorResponse(c, new ApiError(error.status, 'invalid_body', error.message || 'Bad request'));
     }

@@ -6,6 +6,7 @@ import { DecisionCache } from './collector/decision-cache.ts';
 import { EventWriter } from './collector/event-writer.ts';
 import { RateLimiter } from './collector/rate-limiter.ts';
 import { SiteActivity } from './collector/site-activity.ts';
+import { DatabaseOutage } from './db/outage.ts';
 import { startCheckpointer, type Checkpointer } from './evidence/checkpointer.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { serverSecret } from './queries/secrets.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   /** Signs the chain heads outside the database; null when checkpoints have nowhere to go (see config). */
   readonly checkpointer: Checkpointer | null;
   readonly metrics: Metrics;
+  /** Whether the database answers: logged once per outage, and 503s meanwhile. */
+  readonly outage: DatabaseOutage;
 }
 
 export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
@@ -62,6 +65,7 @@ export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
     clientKey: await serverSecret(db, 'client_key'),
     checkpointer,
     metrics,
+    outage: new DatabaseOutage(db),
   };
 }
 
@@ -70,5 +74,6 @@ export async function drainDeps(deps: AppDeps): Promise<void> {
   await Promise.all([deps.eventWriter.close(), deps.consentWriter.close()]);
   // After the consent writer: the last heads it stored are signed too.
   await deps.checkpointer?.close();
+  deps.outage.stop();
   await deps.activity.close();
 }

@@ -185,8 +185,8 @@ export function collectorRoutes(deps: AppDeps): Hono {
       return c.body(TRANSPARENT_GIF, 200);
     } catch (error) {
       // An image tag cannot read a JSON error: the pixel always answers the image, with the status and reason in headers.
-      if (!(error instanceof ApiError)) console.error('Pixel request failed:', error);
-      const apiError = error instanceof ApiError ? error : new ApiError(500, 'internal', 'internal error');
+      const apiError = error instanceof ApiError ? error : (deps.outage.answerFor(error) ?? new ApiError(500, 'internal', 'internal error'));
+      if (apiError.status === 500) console.error('Pixel request failed:', error);
       deps.metrics.drop(apiError.code);
       c.header('X-Samtykke-Error', headerSafe(`${apiError.code}: ${apiError.message}`).slice(0, 300));
       if (apiError.retryAfter !== undefined) c.header('Retry-After', String(apiError.retryAfter));

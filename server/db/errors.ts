@@ -12,3 +12,17 @@ function sqlState(error: unknown): string | undefined {
 export function refusedForItsData(error: unknown): boolean {
   return sqlState(error)?.startsWith('22') ?? false;
 }
+
+/** Node's codes for a database that cannot be reached, beside PostgreSQL's for a connection it ended or refused. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * The database did not answer (down, restarting, unreachable), as opposed to refusing what was sent: class 08
+ * (connection exception), 57P01–57P03 (shut down, crashed, starting up), or a socket that failed.
+ */
+export function databaseUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) return true;
+  // pg says so only in words when a connection ends under a query.
+  return error instanceof Error && /Connection terminated|connection timeout/i.test(error.message);
+}
