@@ -18,12 +18,21 @@ export interface PrivatePostgres {
   destroy(): Promise<void>;
 }
 
-/** The newest installed server's binaries (Debian keeps them per version under /usr/lib/postgresql). */
+const ROOT = '/usr/lib/postgresql';
+
+/** The newest installed server's binaries (Debian keeps them per version under /usr/lib/postgresql), or null. */
+function findBinaries(): string | null {
+  const versions = existsSync(ROOT) ? readdirSync(ROOT).filter((name) => existsSync(path.join(ROOT, name, 'bin', 'initdb'))) : [];
+  return versions.length ? path.join(ROOT, versions.sort((a, b) => Number(b) - Number(a))[0]!, 'bin') : null;
+}
+
+/** Like the browser: without the server binaries these tests are skipped outside CI, and fail inside it. */
+export const privatePostgresAvailable = findBinaries() !== null || Boolean(process.env.CI);
+
 function binaries(): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((name) => existsSync(path.join(root, name, 'bin', 'initdb'))) : [];
-  if (versions.length === 0) throw new Error(`No PostgreSQL server binaries under ${root}: apt-get install postgresql`);
-  return path.join(root, versions.sort((a, b) => Number(b) - Number(a))[0]!, 'bin');
+  const bin = findBinaries();
+  if (!bin) throw new Error(`No PostgreSQL server binaries under ${ROOT}: apt-get install postgresql`);
+  return bin;
 }
 
 async function freePort(): Promise<number> {

@@ -11,10 +11,10 @@ import { migrateToLatest } from '../../server/db/migrate.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { createDeps, drainDeps, type AppDeps } from '../../server/services.ts';
 import { TEST_ORIGIN } from '../helpers/app.ts';
-import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
+import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
 import { consentRequest, errorOf, eventsRequest, newConsentId, post } from '../helpers/requests.ts';
 
-describe('a PostgreSQL outage', () => {
+describe.skipIf(!privatePostgresAvailable)('a PostgreSQL outage', () => {
   let postgres: PrivatePostgres;
   let db: Db;
   let deps: AppDeps;
