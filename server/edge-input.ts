@@ -15,7 +15,7 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Why a string cannot be stored, or null when it can. */
-export function unstorableText(value: string): string | null {
+function unstorableText(value: string): string | null {
   if (value.includes('\u0000')) return 'holds a NUL character';
   if (LONE_SURROGATE.test(value)) return 'holds a lone UTF-16 surrogate (half of a character)';
   return null;

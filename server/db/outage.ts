@@ -16,10 +16,6 @@ export class DatabaseOutage {
 
   constructor(private readonly db: Db) {}
 
-  get ongoing(): boolean {
-    return this.since !== null;
-  }
-
   /** The answer to a request that failed because the database did not answer, or null for any other failure. */
   answerFor(error: unknown): ApiError | null {
     if (!databaseUnreachable(error)) return null;
