@@ -11,8 +11,14 @@ import type { SiteFeatures } from '../domain/sites.ts';
 import type { WidgetSiteConfig } from '../contract.ts';
 import { widgetScript } from './bundle.ts';
 
-// Runs before the widget: a sandboxed document throws on cookie and storage access.
+// Runs before the widget: a sandboxed document throws on cookie and storage access. The widget moves focus into
+// its notice and dialog, which in a frame would take the admin's typing away from the form beside it; focus moves
+// only once the admin works inside the frame.
 const SHIMS = `(() => {
+  const focus = HTMLElement.prototype.focus;
+  HTMLElement.prototype.focus = function (options) { if (document.hasFocus()) focus.call(this, options); };
+  const showModal = HTMLDialogElement.prototype.showModal;
+  HTMLDialogElement.prototype.showModal = function () { if (document.hasFocus()) showModal.call(this); else this.show(); };
   Object.defineProperty(document, 'cookie', { get: () => '', set() {} });
   const memory = () => Object.create({ getItem: () => null, setItem() {}, removeItem() {} });
   Object.defineProperty(window, 'localStorage', { value: memory() });

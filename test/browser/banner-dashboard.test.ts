@@ -94,6 +94,10 @@ describe.skipIf(!browserAvailable).each(pageEngines)('banner, policy versions an
     await textHex.fill('#bbbbbb');
     const pair = 'teksten mot bakgrunnen (#bbbbbb på #ffffff)';
     await expect.poll(() => page.getByTestId('contrast-warning').textContent()).toContain(pair);
+    // The frame reloaded with the typed colour and its banner drawn; the widget in it must not take the focus from the form.
+    await previewFrame(page, (url) => url.includes('#bbbbbb'));
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Tekstfarge, heksadesimalt');
 
     const refused = page.waitForResponse((response) => response.url().endsWith('/banner') && response.request().method() === 'PUT');
     await page.getByRole('button', { name: 'Lagre', exact: true }).click();
