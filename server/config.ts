@@ -16,6 +16,18 @@ export interface CheckpointConfig {
   readonly intervalMs: number;
   /** Each checkpoint is also POSTed here (JSON), so a copy lives where the database's operators cannot reach. */
   readonly witnessUrl: string | null;
+  /** The checkpoints are also mailed, batched, to a mailbox the database's operators cannot reach. */
+  readonly witnessEmail: EmailWitnessConfig | null;
+}
+
+export interface EmailWitnessConfig {
+  /** One or more recipients, comma-separated. */
+  readonly to: string;
+  readonly from: string;
+  /** smtp:// (STARTTLS when the server offers it) or smtps:// (TLS from the start), with the login in it. */
+  readonly smtpUrl: string;
+  /** One mail this often, holding every checkpoint signed since the last. */
+  readonly intervalMs: number;
 }
 
 export interface Config {
@@ -84,6 +96,44 @@ function dataFolder(env: Env): string | null {
   return dataDir === ':memory:' ? null : path.resolve(dataDir);
 }
 
+const EMAIL_ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+/** An address alone, or `Name <address>`. */
+function emailAddress(value: string): boolean {
+  return EMAIL_ADDRESS.test(value.match(/^[^<>]*<([^<>]+)>$/)?.[1] ?? value);
+}
+
+/** The login as the mail server gets it; one that is not valid percent-encoding is no address to send from. */
+function decodedLogin(username: string): string {
+  try {
+    return decodeURIComponent(username);
+  } catch {
+    return '';
+  }
+}
+
+function emailWitnessConfig(env: Env): EmailWitnessConfig | null {
+  const to = env.SAMTYKKE_CHECKPOINT_WITNESS_EMAIL?.trim() || null;
+  if (to === null) return null;
+  if (!to.split(',').every((address) => emailAddress(address.trim()))) {
+    throw new ConfigError('SAMTYKKE_CHECKPOINT_WITNESS_EMAIL', `must be an email address (or several, separated by commas), got "${to}"`);
+  }
+  const smtpUrl = env.SAMTYKKE_SMTP_URL || null;
+  if (smtpUrl === null) {
+    throw new ConfigError('SAMTYKKE_SMTP_URL', 'must be set when SAMTYKKE_CHECKPOINT_WITNESS_EMAIL is: the server that sends the mail, such as smtps://user:password@smtp.example.com:465 or smtp://user:password@smtp.example.com:587');
+  }
+  const parsed = URL.canParse(smtpUrl) ? new URL(smtpUrl) : null;
+  if (parsed === null || !/^smtps?:$/.test(parsed.protocol) || parsed.hostname === '') {
+    // The URL holds the password: the message must not repeat it.
+    throw new ConfigError('SAMTYKKE_SMTP_URL', 'must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.com:465 (write characters such as @ or : in the password as %40 and %3A)');
+  }
+  const user = decodedLogin(parsed.username);
+  const from = env.SAMTYKKE_SMTP_FROM?.trim() || (EMAIL_ADDRESS.test(user) ? user : null);
+  if (from === null) throw new ConfigError('SAMTYKKE_SMTP_FROM', 'must be set (the sender of the witness mail, such as samtykke@example.com) when the SMTP login is not an email address');
+  if (!emailAddress(from)) throw new ConfigError('SAMTYKKE_SMTP_FROM', `must be an email address such as samtykke@example.com or "Samtykke <samtykke@example.com>", got "${from}"`);
+  return Object.freeze({ to, from, smtpUrl, intervalMs: integer(env, 'SAMTYKKE_CHECKPOINT_WITNESS_EMAIL_SECONDS', 3_600, 1, 7 * 86_400) * 1000 });
+}
+
 function checkpointConfig(env: Env): CheckpointConfig | null {
   const folder = dataFolder(env);
   const keyPath = env.SAMTYKKE_CHECKPOINT_KEY ? path.resolve(env.SAMTYKKE_CHECKPOINT_KEY) : folder && path.join(folder, 'checkpoint-key.pem');
@@ -99,6 +149,7 @@ function checkpointConfig(env: Env): CheckpointConfig | null {
     everyRecords: integer(env, 'SAMTYKKE_CHECKPOINT_EVERY', 1_000, 1, 10_000_000),
     intervalMs: integer(env, 'SAMTYKKE_CHECKPOINT_SECONDS', 60, 1, 86_400) * 1000,
     witnessUrl,
+    witnessEmail: emailWitnessConfig(env),
   });
 }
 

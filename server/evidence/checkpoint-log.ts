@@ -15,11 +15,16 @@ const signedCheckpointSchema = z.strictObject({
   signature: z.string().regex(/^[A-Za-z0-9+/]+=*$/),
 }) satisfies z.ZodType<SignedCheckpoint>;
 
+/** The log's lines for these checkpoints; witnesses send the same, so their copies read like the log. */
+export function checkpointLogLines(checkpoints: readonly SignedCheckpoint[]): string {
+  return checkpoints.map((checkpoint) => `${JSON.stringify(checkpoint)}\n`).join('');
+}
+
 export async function appendCheckpoints(file: string, checkpoints: readonly SignedCheckpoint[]): Promise<void> {
   if (checkpoints.length === 0) return;
   const handle = await open(file, 'a', 0o644);
   try {
-    await handle.write(checkpoints.map((checkpoint) => `${JSON.stringify(checkpoint)}\n`).join(''));
+    await handle.write(checkpointLogLines(checkpoints));
     await handle.datasync();
   } finally {
     await handle.close();

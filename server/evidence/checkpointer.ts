@@ -1,14 +1,16 @@
 /**
  * Signs each site's chain head every N records and every T seconds (when it moved), appends the signed
- * checkpoints to the checkpoint log, and sends them to a witness URL when one is set: a copy where whoever runs
- * the database cannot reach it. Heads come from the consent writer after each commit, so a checkpoint never names
- * a record that is not durably stored.
+ * checkpoints to the checkpoint log, and hands them to the witnesses that are set (a URL, an email address): a copy
+ * where whoever runs the database cannot reach it. Heads come from the consent writer after each commit, so a
+ * checkpoint never names a record that is not durably stored.
  */
 import type { CheckpointConfig } from '../config.ts';
 import { signCheckpoint, type SignedCheckpoint } from '../domain/checkpoint.ts';
 import type { ChainHead } from '../queries/consent-records.ts';
 import { appendCheckpoints } from './checkpoint-log.ts';
+import { EmailWitness } from './email-witness.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key.ts';
+import { UrlWitness, type CheckpointWitness } from './witness.ts';
 
 interface SiteState {
   head: ChainHead;
@@ -19,20 +21,17 @@ interface SiteState {
   unsignedSince: number | null;
 }
 
-/** Checkpoints waiting for the witness are kept up to this many; past it the oldest go (the log keeps them all). */
-const MAX_UNWITNESSED = 10_000;
-
 export class Checkpointer {
   private readonly sites = new Map<number, SiteState>();
   private readonly timer: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
   /** Signed, not yet in the log: a failed append keeps them for the next. */
   private unlogged: SignedCheckpoint[] = [];
-  private unwitnessed: SignedCheckpoint[] = [];
 
   constructor(
     private readonly key: SigningKey,
     private readonly settings: CheckpointConfig,
+    private readonly witnesses: readonly CheckpointWitness[],
   ) {
     this.timer = setInterval(() => this.checkpointMoved(), settings.intervalMs);
     this.timer.unref();
@@ -68,7 +67,7 @@ export class Checkpointer {
     this.unlogged.push(...signed);
     this.writing = this.writing.then(async () => {
       await this.writeUnlogged();
-      if (this.settings.witnessUrl) await this.witness(this.settings.witnessUrl, signed);
+      for (const witness of this.witnesses) await witness.take(signed);
     });
   }
 
@@ -96,28 +95,12 @@ export class Checkpointer {
     return ages;
   }
 
-  /** Sends what the witness has not confirmed yet, oldest first; a failure keeps them for the next checkpoint. */
-  private async witness(url: string, signed: readonly SignedCheckpoint[]): Promise<void> {
-    this.unwitnessed = [...this.unwitnessed, ...signed].slice(-MAX_UNWITNESSED);
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ checkpoints: this.unwitnessed }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) throw new Error(`it answered ${response.status}`);
-      this.unwitnessed = [];
-    } catch (error) {
-      console.error(`The checkpoint witness ${url} did not take ${this.unwitnessed.length} checkpoints (kept for the next try): ${(error as Error).message}`);
-    }
-  }
-
-  /** Signs every head that moved, and waits until the log (and the witness) has them. */
+  /** Signs every head that moved, and waits until the log (and the witnesses) have them. */
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.checkpointMoved();
     await this.writing;
+    for (const witness of this.witnesses) await witness.close();
   }
 }
 
@@ -134,5 +117,8 @@ export async function startCheckpointer(config: CheckpointConfig): Promise<Check
       ].join('\n'),
     );
   }
-  return new Checkpointer(key, config);
+  const witnesses: CheckpointWitness[] = [];
+  if (config.witnessUrl) witnesses.push(new UrlWitness(config.witnessUrl));
+  if (config.witnessEmail) witnesses.push(new EmailWitness(config.witnessEmail, key.publicKey));
+  return new Checkpointer(key, config, witnesses);
 }
