@@ -1,4 +1,5 @@
 /** The only reader of process.env: every setting validated, typed, defaulted and frozen. */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 export type DatabaseConfig =
@@ -60,6 +61,10 @@ export interface Config {
   readonly checkpoints: CheckpointConfig | null;
   /** A bearer token that opens /metrics from anywhere; without one it answers only on the machine itself. */
   readonly metricsToken: string | null;
+  /** Server processes sharing the port (node:cluster); always 1 on PGlite, which lives inside its one process. */
+  readonly workers: number;
+  /** SAMTYKKE_WORKERS when it asked for more than PGlite allows, so start-up can say it was not followed; else null. */
+  readonly workersRefused: number | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -170,6 +175,13 @@ function databaseConfig(env: Env): DatabaseConfig {
   return { engine: 'pglite', dataDir: dataFolder(env) };
 }
 
+function workerCount(env: Env, database: DatabaseConfig): Pick<Config, 'workers' | 'workersRefused'> {
+  const asked = integer(env, 'SAMTYKKE_WORKERS', availableParallelism(), 1, 256);
+  if (database.engine === 'postgres') return { workers: asked, workersRefused: null };
+  // The default is the core count; only an explicit wish deserves a word when it cannot be followed.
+  return { workers: 1, workersRefused: env.SAMTYKKE_WORKERS && asked > 1 ? asked : null };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const host = env.HOST || '0.0.0.0';
@@ -178,10 +190,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('SAMTYKKE_PUBLIC_URL', `must be an origin such as https://consent.example.com, got "${publicUrl}"`);
   }
   const rateLimitPerMinute = integer(env, 'SAMTYKKE_RATE_LIMIT', 600, 0, 10_000_000);
+  const database = databaseConfig(env);
   return Object.freeze({
     port,
     host,
-    database: Object.freeze(databaseConfig(env)),
+    database: Object.freeze(database),
     publicUrl,
     trustProxy: flag(env, 'SAMTYKKE_TRUST_PROXY', false),
     rateLimitPerMinute,
@@ -193,5 +206,6 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: flag(env, 'SAMTYKKE_DEMO', true),
     checkpoints: checkpointConfig(env),
     metricsToken: metricsToken(env),
+    ...workerCount(env, database),
   });
 }

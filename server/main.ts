@@ -1,4 +1,10 @@
-/** The process: load config → open the database → migrate → seed the demo on first start → serve → drain on SIGTERM. */
+/**
+ * The process: load config → open the database → migrate → seed the demo on first start → serve → drain on SIGTERM.
+ * With SAMTYKKE_WORKERS above 1 (PostgreSQL only) this process is the primary: it does the start-up once, forks the
+ * workers that serve the port (node:cluster hands each new connection to one of them), restarts one that dies, and
+ * passes SIGTERM on; each worker opens its own pool, serves the whole app, and drains as a single process does.
+ */
+import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createDemoAdmin } from './admin/demo-admin.ts';
@@ -11,8 +17,12 @@ import { seedDemoIfEmpty } from './demo/seed.ts';
 import { startRetentionJob } from './jobs/retention.ts';
 import { hasOrganisation } from './queries/organisation.ts';
 import { createSetupToken } from './queries/setup.ts';
+import { findSiteByKey } from './queries/sites.ts';
 import { DEMO_SITE } from './widget/demo.tsx';
 import { createDeps, drainDeps } from './services.ts';
+
+/** Which worker answered, on every answer while several serve one port: for load balancing checks and tests. */
+export const WORKER_HEADER = 'X-Samtykke-Worker';
 
 /** Start-up stops here with a message a person can act on: a wrong setting, or a data folder another process holds. */
 async function openDatabase(): Promise<{ config: Config; db: Db }> {
@@ -26,22 +36,32 @@ async function openDatabase(): Promise<{ config: Config; db: Db }> {
   }
 }
 
-const { config, db } = await openDatabase();
-const applied = await migrateToLatest(db);
-if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
-const demo = config.seedDemo ? await seedDemoIfEmpty(db, config.publicUrl) : null;
-// Made with the demo organisation only, so its password is printed once, on the first start.
-const demoAdmin = demo ? await createDemoAdmin(db, demo.organisationId) : null;
-// Without any organisation (SAMTYKKE_DEMO=false on a new database) the first person in needs the setup link.
-const setupToken = (await hasOrganisation(db)) ? null : await createSetupToken(db);
-const retention = startRetentionJob(db);
-const deps = await createDeps(config, db);
-const demoInstalled = (await deps.sites.find(DEMO_SITE)) !== null;
-const app = createApp(deps);
+interface Welcome {
+  readonly demo: Awaited<ReturnType<typeof seedDemoIfEmpty>>;
+  readonly demoAdmin: Awaited<ReturnType<typeof createDemoAdmin>> | null;
+  readonly setupToken: string | null;
+  readonly demoInstalled: boolean;
+}
 
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => {
+/** What is done once per start, whatever the number of processes: migrations, the demo, the setup link. */
+async function prepare(config: Config, db: Db): Promise<Welcome> {
+  const applied = await migrateToLatest(db);
+  if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+  const demo = config.seedDemo ? await seedDemoIfEmpty(db, config.publicUrl) : null;
+  // Made with the demo organisation only, so its password is printed once, on the first start.
+  const demoAdmin = demo ? await createDemoAdmin(db, demo.organisationId) : null;
+  // Without any organisation (SAMTYKKE_DEMO=false on a new database) the first person in needs the setup link.
+  const setupToken = (await hasOrganisation(db)) ? null : await createSetupToken(db);
+  const demoInstalled = (await findSiteByKey(db, DEMO_SITE)) !== null;
+  return { demo, demoAdmin, setupToken, demoInstalled };
+}
+
+function printWelcome(config: Config, { demo, demoAdmin, setupToken, demoInstalled }: Welcome, workers: number): void {
   const where = config.database.engine === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir ?? 'memory'}`;
-  console.log(`Samtykke is listening on ${config.publicUrl} with ${where}`);
+  console.log(`Samtykke is listening on ${config.publicUrl} with ${where}${workers > 1 ? `, in ${workers} worker processes` : ''}`);
+  if (config.workersRefused !== null) {
+    console.log(`  SAMTYKKE_WORKERS=${config.workersRefused} asks for more processes than PGlite allows: it runs inside this one process, so one serves. Use PostgreSQL (DATABASE_URL) for more.`);
+  }
   if (demo) console.log(`Created the demo organisation with sites ${demo.sites.map((site) => site.key).join(', ')}`);
   console.log(`  Start page           ${config.publicUrl}/`);
   console.log(`  Dashboard            ${config.publicUrl}/dashboard`);
@@ -62,36 +82,142 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
       ].join('\n'),
     );
   }
-}) as Server;
-
-let stopping = false;
-// Clients with keep-alive connections would keep a stopping server busy for ever: from SIGTERM on, each answer
-// closes its connection.
-server.on('request', (_request, response) => {
-  if (stopping) response.setHeader('Connection', 'close');
-});
-
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: no longer accepting requests; storing everything already accepted`);
-  retention.stop();
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  try {
-    await drainDeps(deps);
-    // Everything accepted is stored. After a moment for the last receipts to be written, what is still in flight
-    // could only be refused.
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    server.closeAllConnections();
-    await closed;
-    await db.destroy();
-    console.log('Stopped cleanly: every accepted event and consent record is stored');
-    process.exit(0);
-  } catch (error) {
-    console.error('Shutdown could not store everything:', error);
-    process.exit(1);
-  }
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+
+/**
+ * Serves the app from this process until a signal, then drains: stops accepting, stores everything accepted, exits.
+ * `name` prefixes the shutdown lines of a worker, so the log tells the processes apart.
+ */
+async function serveApp(config: Config, db: Db, options: { name: string | null; onListening(): void; onStop?(): void }): Promise<void> {
+  const deps = await createDeps(config, db);
+  const app = createApp(deps);
+  const say = (line: string) => console.log(options.name ? `${options.name}: ${line}` : line);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => options.onListening()) as Server;
+
+  let stopping = false;
+  const workerId = cluster.worker ? String(cluster.worker.id) : null;
+  // Clients with keep-alive connections would keep a stopping server busy for ever: from SIGTERM on, each answer
+  // closes its connection.
+  server.on('request', (_request, response) => {
+    if (workerId) response.setHeader(WORKER_HEADER, workerId);
+    if (stopping) response.setHeader('Connection', 'close');
+  });
+
+  async function shutdown(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: no longer accepting requests; storing everything already accepted`);
+    options.onStop?.();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    try {
+      await drainDeps(deps);
+      // Everything accepted is stored. After a moment for the last receipts to be written, what is still in flight
+      // could only be refused.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      server.closeAllConnections();
+      await closed;
+      await db.destroy();
+      say('Stopped cleanly: every accepted event and consent record is stored');
+      process.exit(0);
+    } catch (error) {
+      console.error(`${options.name ? `${options.name}: ` : ''}Shutdown could not store everything:`, error);
+      process.exit(1);
+    }
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A primary that is gone (killed) hands out no more connections: finish what was accepted and go.
+  if (cluster.worker) process.on('disconnect', () => void shutdown('The primary process is gone'));
+}
+
+// A worker that dies this soon after starting, before it ever listened, is failing to start, not crashing.
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+
+/** The primary of several workers: start-up once, then fork, watch and stop them. */
+async function runPrimary(config: Config, db: Db, welcome: Welcome): Promise<void> {
+  // Once, here, not in every worker: runs in several processes would split the counts and get in each other's way.
+  const retention = startRetentionJob(db);
+  const alive = new Set<Worker>();
+  const listening = new Set<Worker>();
+  let welcomed = false;
+  let stopping = false;
+  let restartMs = RESTART_FIRST_MS;
+  const failures: string[] = [];
+
+  const fork = () => {
+    const worker = cluster.fork();
+    alive.add(worker);
+    worker.on('listening', () => {
+      listening.add(worker);
+      restartMs = RESTART_FIRST_MS;
+      if (!welcomed && listening.size === config.workers) {
+        welcomed = true;
+        printWelcome(config, welcome, config.workers);
+      }
+    });
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    alive.delete(worker);
+    const started = listening.delete(worker);
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    if (stopping) {
+      if (code !== 0) failures.push(`worker ${worker.id} (pid ${worker.process.pid}) ${how}`);
+      if (alive.size === 0) void stopped();
+      return;
+    }
+    if (!welcomed && !started) {
+      // Never served: a setting, the port or the database is wrong, and each new worker would fail the same way.
+      console.error(`Worker ${worker.id} (pid ${worker.process.pid}) ${how} before it listened; stopping the others`);
+      void stop('start-up failed', 1);
+      return;
+    }
+    console.error(`Worker ${worker.id} (pid ${worker.process.pid}) ${how} unexpectedly; starting a new one${started ? '' : ` in ${restartMs / 1000} s`}`);
+    if (started) return fork();
+    // It died starting (the database may be down): wait longer each time, rather than fork as fast as they fail.
+    setTimeout(() => stopping || fork(), restartMs);
+    restartMs = Math.min(restartMs * 2, RESTART_MAX_MS);
+  });
+
+  let exitCode = 0;
+  async function stop(reason: string, code: number): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    retention.stop();
+    if (code === 0) console.log(`${reason}: stopping ${alive.size} worker processes; each stores everything it accepted`);
+    for (const worker of alive) worker.process.kill('SIGTERM');
+    if (alive.size === 0) await stopped();
+  }
+
+  async function stopped(): Promise<void> {
+    await db.destroy();
+    if (failures.length > 0 || exitCode !== 0) {
+      if (failures.length > 0) console.error(`Shutdown could not store everything: ${failures.join('; ')}`);
+      process.exit(exitCode || 1);
+    }
+    console.log('Stopped cleanly: every worker stored every accepted event and consent record');
+    process.exit(0);
+  }
+
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  process.on('SIGINT', () => void stop('SIGINT', 0));
+  for (let i = 0; i < config.workers; i++) fork();
+}
+
+if (cluster.isPrimary) {
+  const { config, db } = await openDatabase();
+  const welcome = await prepare(config, db);
+  if (config.workers > 1) {
+    await runPrimary(config, db, welcome);
+  } else {
+    const retention = startRetentionJob(db);
+    await serveApp(config, db, { name: null, onListening: () => printWelcome(config, welcome, 1), onStop: () => retention.stop() });
+  }
+} else {
+  // A worker: the primary migrated and seeded already, and runs the retention job.
+  const { config, db } = await openDatabase();
+  await serveApp(config, db, { name: `worker ${cluster.worker!.id}`, onListening: () => {} });
+}

@@ -6,6 +6,7 @@ import { DecisionCache } from './collector/decision-cache.ts';
 import { EventWriter } from './collector/event-writer.ts';
 import { RateLimiter } from './collector/rate-limiter.ts';
 import { SiteActivity } from './collector/site-activity.ts';
+import { startChangeFeed, type ChangeFeed } from './db/change-feed.ts';
 import { DatabaseOutage } from './db/outage.ts';
 import { startCheckpointer, type Checkpointer } from './evidence/checkpointer.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   readonly metrics: Metrics;
   /** Whether the database answers: logged once per outage, and 503s meanwhile. */
   readonly outage: DatabaseOutage;
+  /** What this process and the others on its PostgreSQL changed, so every cache follows within a second. */
+  readonly changes: ChangeFeed;
 }
 
 export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
@@ -49,11 +52,12 @@ export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
     lingerMs: config.eventFlushMs,
     onCommitted: (rows, seconds) => metrics.committed('events', rows, seconds),
   });
+  const changes = await startChangeFeed(config.database);
   return {
     config,
     db,
-    sites: new SiteDirectory(db),
-    decisions: new DecisionCache(db),
+    sites: new SiteDirectory(db, changes),
+    decisions: new DecisionCache(db, changes),
     consentWriter: new ConsentWriter(db, ({ siteId, head, count, seconds }) => {
       metrics.committed('consent', count, seconds);
       checkpointer?.noteHead(siteId, head, count);
@@ -66,6 +70,7 @@ export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
     checkpointer,
     metrics,
     outage: new DatabaseOutage(db),
+    changes,
   };
 }
 
@@ -74,6 +79,8 @@ export async function drainDeps(deps: AppDeps): Promise<void> {
   await Promise.all([deps.eventWriter.close(), deps.consentWriter.close()]);
   // After the consent writer: the last heads it stored are signed too.
   await deps.checkpointer?.close();
+  // After the writers: the decisions they stored last are told to the other processes.
+  await deps.changes.close();
   deps.outage.stop();
   await deps.activity.close();
 }

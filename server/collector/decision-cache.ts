@@ -1,42 +1,100 @@
 /**
  * The latest decision per consent ID, kept in memory so enforcing consent on every event costs no query.
- * Decisions recorded by this process are seen at once; ones read from the database are trusted for a few
- * seconds, which bounds how long a decision recorded by another collector process takes to be enforced here.
+ * Decisions recorded by this process are seen at once. A decision recorded by another process arrives over the
+ * change feed (within a second) and drops the entry here, whichever process recorded it; ones read from the
+ * database are also trusted for a few seconds only, which bounds the delay while the feed is not connected.
  */
 import type { Decision } from '../domain/consent.ts';
+import { LOCAL_ONLY, type ChangeFeed } from '../db/change-feed.ts';
 import type { Db } from '../db/create.ts';
 import { latestDecision } from '../queries/consent-records.ts';
 
 interface Entry {
   readonly decision: Decision | null;
   readonly storedAt: number;
-  /** Recorded here: authoritative until evicted. Read from the database: fresh for READ_TTL_MS only. */
+  /**
+   * Recorded here: authoritative until evicted or another process records one. Read from the database: fresh for
+   * READ_TTL_MS only, or until another process records one.
+   */
   readonly recorded: boolean;
 }
 
 const READ_TTL_MS = 5_000;
 const MAX_ENTRIES = 200_000;
+// How long a change heard from another process outranks a decision this process is about to remember: both
+// committed, and the other's notice can overtake this process's own receipt.
+const HEARD_WINS_MS = 1_000;
 
 export class DecisionCache {
   private readonly entries = new Map<string, Entry>();
+  /** Reads under way, by key: one that another process's change overtook is answered, but not kept. */
+  private readonly reading = new Map<string, symbol>();
+  /** Keys another process changed lately, oldest first. */
+  private readonly heard = new Map<string, number>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly changes: ChangeFeed = LOCAL_ONLY,
+  ) {
+    changes.subscribe({
+      changed: (change) => {
+        if (change.kind === 'decision') this.changedElsewhere(`${change.siteId}:${change.consentId}`);
+      },
+      missed: () => {
+        this.entries.clear();
+        this.reading.clear();
+      },
+    });
+  }
 
   async latest(siteId: number, consentId: string): Promise<Decision | null> {
     const key = `${siteId}:${consentId}`;
     const entry = this.entries.get(key);
     const now = Date.now();
     if (entry && (entry.recorded || now - entry.storedAt < READ_TTL_MS)) return entry.decision;
-    const decision = await latestDecision(this.db, siteId, consentId);
+    const read = Symbol(key);
+    this.reading.set(key, read);
+    let decision: Decision | null;
+    let overtaken: boolean;
+    try {
+      decision = await latestDecision(this.db, siteId, consentId);
+    } finally {
+      overtaken = this.reading.get(key) !== read;
+      if (!overtaken) this.reading.delete(key);
+    }
     // A decision recorded while the read was under way is newer than anything the read could have seen.
     const current = this.entries.get(key);
     if (current?.recorded) return current.decision;
-    this.set(key, { decision, storedAt: now, recorded: false });
+    // Another process changed it meanwhile: the answer may predate that, so it serves this request only.
+    if (!overtaken) this.set(key, { decision, storedAt: now, recorded: false });
     return decision;
   }
 
+  /** A decision this process stored: enforced here at once, and told to the other processes. */
   remember(siteId: number, consentId: string, decision: Decision): void {
-    this.set(`${siteId}:${consentId}`, { decision, storedAt: Date.now(), recorded: true });
+    const key = `${siteId}:${consentId}`;
+    // Another process's decision for this ID arrived moments ago, perhaps ahead of this one's own receipt: which is
+    // the newer only the chain knows, so the next lookup asks the database.
+    const recorded = !this.heardLately(key);
+    this.set(key, { decision, storedAt: recorded ? Date.now() : 0, recorded });
+    this.changes.publish({ kind: 'decision', siteId, consentId });
+  }
+
+  private changedElsewhere(key: string): void {
+    const now = Date.now();
+    this.entries.delete(key);
+    this.reading.delete(key);
+    this.heard.delete(key);
+    this.heard.set(key, now);
+    for (const [oldest, at] of this.heard) {
+      if (now - at < HEARD_WINS_MS && this.heard.size <= MAX_ENTRIES) break;
+      this.heard.delete(oldest);
+    }
+  }
+
+  private heardLately(key: string): boolean {
+    const at = this.heard.get(key);
+    return at !== undefined && Date.now() - at < HEARD_WINS_MS;
   }
 
   private set(key: string, entry: Entry): void {

@@ -1,7 +1,8 @@
 /**
  * The one owner of sites at run time. Every public surface (collector, widget script, declaration) looks sites up
  * here, by key, from a bounded cache; every change to a site, its inventory or its policy goes through here too,
- * so the cache forgets the site in the same step. Other processes see a change within SITE_TTL_MS.
+ * so the cache forgets the site in the same step, and tells the other processes over the change feed, which forget
+ * it within a second. While the feed is not connected, they see a change within SITE_TTL_MS.
  */
 import { bannerLabels, type BannerSettings } from '../domain/banner.ts';
 import type { Locale } from '../domain/consent.ts';
@@ -10,6 +11,7 @@ import { OriginMatcher } from '../domain/origins.ts';
 import { policyLocales, type PolicyVersion } from '../domain/policy.ts';
 import { shownContent, shownText, type ShownText } from '../domain/shown-content.ts';
 import { SITE_KEY_PATTERN, type PublishedSite, type Site, type SiteWithPolicy } from '../domain/sites.ts';
+import { LOCAL_ONLY, type ChangeFeed } from '../db/change-feed.ts';
 import type { Db } from '../db/create.ts';
 import { ApiError } from '../errors.ts';
 import { ExpiringCache } from '../expiring-cache.ts';
@@ -33,7 +35,19 @@ export class SiteDirectory {
   private readonly anySiteOrigins = new ExpiringCache<'all', OriginMatcher>(SITE_TTL_MS, 1);
   private readonly matchers = new WeakMap<Site, OriginMatcher>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly changes: ChangeFeed = LOCAL_ONLY,
+  ) {
+    changes.subscribe({
+      changed: (change) => {
+        if (change.kind === 'site') this.forget(change.key);
+      },
+      missed: () => {
+        for (const cache of [this.sites, this.inventories, this.shownNow, this.anySiteOrigins]) cache.clear();
+      },
+    });
+  }
 
   find(key: string): Promise<SiteWithPolicy | null> {
     return this.sites.get(key, () => findSiteByKey(this.db, key));
@@ -109,8 +123,8 @@ export class SiteDirectory {
 
   async create(site: NewSite, content: SiteContent): Promise<Site> {
     const created = await createSiteWithContent(this.db, site, content);
-    // A lookup of the key before it existed may be cached as "no such site".
-    this.forget(created.key);
+    // A lookup of the key before it existed may be cached as "no such site", here and elsewhere.
+    this.forgetEverywhere(created.key);
     return created;
   }
 
@@ -143,8 +157,13 @@ export class SiteDirectory {
   }
 
   private changed<T>(site: Site, result: T): T {
-    this.forget(site.key);
+    this.forgetEverywhere(site.key);
     return result;
+  }
+
+  private forgetEverywhere(key: string): void {
+    this.forget(key);
+    this.changes.publish({ kind: 'site', key });
   }
 
   private forget(key: string): void {
