@@ -5,6 +5,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { sql } from 'kysely';
 import { adminRoutes } from './admin/routes.ts';
+import { pixelRoutes } from './collector/pixel.ts';
 import { collectorRoutes } from './collector/routes.ts';
 import { declarationRoutes } from './declaration/routes.tsx';
 import { refuseUnsafeUrlText } from './edge-input.ts';
@@ -25,12 +26,14 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.use(requestId());
-  app.use(refuseUnsafeUrlText);
   // By the route's pattern, not its path: a site key or an id in the URL would make a series per value.
   app.use(async function countRequest(c, next) {
     await next();
     deps.metrics.request(c.req.method, c.req.routePath, c.res.status);
   });
+  // Before the URL check: the pixel answers even a bad URL as the image a tag waits for, and checks it itself.
+  app.route('/', pixelRoutes(deps));
+  app.use(refuseUnsafeUrlText);
 
   app.get('/healthz', async (c) => {
     try {

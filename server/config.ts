@@ -61,10 +61,29 @@ export interface Config {
   readonly checkpoints: CheckpointConfig | null;
   /** A bearer token that opens /metrics from anywhere; without one it answers only on the machine itself. */
   readonly metricsToken: string | null;
+  /** Where decisions and events wait while the database does not answer; null without a folder (503s instead). */
+  readonly journal: JournalConfig | null;
   /** Server processes sharing the port (node:cluster); always 1 on PGlite, which lives inside its one process. */
   readonly workers: number;
   /** SAMTYKKE_WORKERS when it asked for more than PGlite allows, so start-up can say it was not followed; else null. */
   readonly workersRefused: number | null;
+}
+
+/** The outage journal (server/journal): local files, synced before a request is answered. */
+/** A slot's journal file: `consent.ndjson` for a single process or the first worker, `consent-2.ndjson` for the third. */
+export function journalFile(journal: JournalConfig, kind: 'consent' | 'events', slot = journal.slot): string {
+  return path.join(journal.folder, slot === 0 ? `${kind}.ndjson` : `${kind}-${slot}.ndjson`);
+}
+
+export interface JournalConfig {
+  readonly folder: string;
+  /**
+   * Which of the workers this process is (0 for a single process), set by the primary in SAMTYKKE_WORKER_SLOT: each
+   * slot keeps journals of its own, and a worker started in place of one that died takes over its slot's.
+   */
+  readonly slot: number;
+  /** Events the journal holds before new ones are refused with 503 (decisions are never refused for size). */
+  readonly eventLimitBytes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -158,6 +177,17 @@ function checkpointConfig(env: Env): CheckpointConfig | null {
   });
 }
 
+function journalConfig(env: Env): JournalConfig | null {
+  const dataDir = dataFolder(env);
+  const folder = env.SAMTYKKE_JOURNAL_DIR ? path.resolve(env.SAMTYKKE_JOURNAL_DIR) : dataDir && path.join(dataDir, 'journal');
+  if (!folder) return null;
+  return Object.freeze({
+    folder,
+    slot: integer(env, 'SAMTYKKE_WORKER_SLOT', 0, 0, 255),
+    eventLimitBytes: integer(env, 'SAMTYKKE_JOURNAL_EVENTS_MB', 256, 1, 1_000_000) * 1024 * 1024,
+  });
+}
+
 function metricsToken(env: Env): string | null {
   const token = env.SAMTYKKE_METRICS_TOKEN || null;
   if (token !== null && token.length < 16) throw new ConfigError('SAMTYKKE_METRICS_TOKEN', 'must be at least 16 characters: it is all that guards /metrics from other machines');
@@ -206,6 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: flag(env, 'SAMTYKKE_DEMO', true),
     checkpoints: checkpointConfig(env),
     metricsToken: metricsToken(env),
+    journal: journalConfig(env),
     ...workerCount(env, database),
   });
 }

@@ -30,7 +30,7 @@ export interface ConsentRequest {
 }
 
 /** 201 from POST /api/consent, sent only after the record is durably stored and chained. */
-export interface ConsentReceipt {
+export interface StoredConsentReceipt {
   readonly id: number;
   readonly seq: number;
   readonly hash: string;
@@ -38,6 +38,18 @@ export interface ConsentReceipt {
   /** The decision was made under a version a material change has superseded: kept as evidence, it grants nothing. */
   readonly stale: boolean;
 }
+
+/**
+ * 202 from POST /api/consent while the database does not answer: the decision is synced to the server's journal
+ * and will be chained, with this time, once the database answers. It is recorded: clients need not send it again.
+ */
+export interface JournaledConsentReceipt {
+  readonly journaled: true;
+  readonly recordedAt: string;
+  readonly stale: boolean;
+}
+
+export type ConsentReceipt = StoredConsentReceipt | JournaledConsentReceipt;
 
 export type EventType = 'pageview' | 'custom';
 export type EventProps = Record<string, string | number | boolean>;
@@ -81,6 +93,8 @@ export interface EventsReceipt {
    */
   readonly clamped?: number;
   readonly ignored?: { readonly count: number; readonly reason: 'bot' };
+  /** The database did not answer: the events are synced to the server's journal and will be stored from it. */
+  readonly journaled?: true;
 }
 
 /** An item of the public declaration: one cookie, storage key, pixel, beacon, script or iframe. */

@@ -88,11 +88,8 @@ export function checkUrlText(url: string): void {
   if (problem) throw new ApiError(400, problem.part === 'path' ? 'invalid_path' : 'invalid_query', problem.message, problem.key);
 }
 
-/** The pixel answers every error as an image, so it checks its own URL (collector/routes.ts). */
-const ANSWERS_AS_IMAGE = '/p.gif';
-
 export const refuseUnsafeUrlText: MiddlewareHandler = async (c, next) => {
-  if (c.req.path !== ANSWERS_AS_IMAGE) checkUrlText(c.req.url);
+  checkUrlText(c.req.url);
   await next();
 };
 

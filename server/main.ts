@@ -14,6 +14,7 @@ import { createDb, type Db } from './db/create.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
+import { strandedJournals } from './journal/journal.ts';
 import { startRetentionJob } from './jobs/retention.ts';
 import { hasOrganisation } from './queries/organisation.ts';
 import { createSetupToken } from './queries/setup.ts';
@@ -53,6 +54,12 @@ async function prepare(config: Config, db: Db): Promise<Welcome> {
   // Without any organisation (SAMTYKKE_DEMO=false on a new database) the first person in needs the setup link.
   const setupToken = (await hasOrganisation(db)) ? null : await createSetupToken(db);
   const demoInstalled = (await findSiteByKey(db, DEMO_SITE)) !== null;
+  if (config.journal) {
+    const stranded = strandedJournals(config.journal, config.workers);
+    if (stranded.length > 0) {
+      console.error(`The outage journals ${stranded.join(', ')} hold acknowledged decisions or events of worker slots this start does not run; start once with SAMTYKKE_WORKERS high enough to store them`);
+    }
+  }
   return { demo, demoAdmin, setupToken, demoInstalled };
 }
 
@@ -146,8 +153,11 @@ async function runPrimary(config: Config, db: Db, welcome: Welcome): Promise<voi
   let restartMs = RESTART_FIRST_MS;
   const failures: string[] = [];
 
-  const fork = () => {
-    const worker = cluster.fork();
+  // A worker started in place of one that died takes its slot, and with it the journals that worker left.
+  const slots = new Map<Worker, number>();
+  const fork = (slot: number) => {
+    const worker = cluster.fork({ SAMTYKKE_WORKER_SLOT: String(slot) });
+    slots.set(worker, slot);
     alive.add(worker);
     worker.on('listening', () => {
       listening.add(worker);
@@ -175,9 +185,11 @@ async function runPrimary(config: Config, db: Db, welcome: Welcome): Promise<voi
       return;
     }
     console.error(`Worker ${worker.id} (pid ${worker.process.pid}) ${how} unexpectedly; starting a new one${started ? '' : ` in ${restartMs / 1000} s`}`);
-    if (started) return fork();
+    const slot = slots.get(worker)!;
+    slots.delete(worker);
+    if (started) return fork(slot);
     // It died starting (the database may be down): wait longer each time, rather than fork as fast as they fail.
-    setTimeout(() => stopping || fork(), restartMs);
+    setTimeout(() => stopping || fork(slot), restartMs);
     restartMs = Math.min(restartMs * 2, RESTART_MAX_MS);
   });
 
@@ -204,7 +216,7 @@ async function runPrimary(config: Config, db: Db, welcome: Welcome): Promise<voi
 
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('SIGINT', () => void stop('SIGINT', 0));
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let slot = 0; slot < config.workers; slot++) fork(slot);
 }
 
 if (cluster.isPrimary) {

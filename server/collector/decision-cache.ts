@@ -7,6 +7,7 @@
 import type { Decision } from '../domain/consent.ts';
 import { LOCAL_ONLY, type ChangeFeed } from '../db/change-feed.ts';
 import type { Db } from '../db/create.ts';
+import { databaseUnreachable } from '../db/errors.ts';
 import { latestDecision } from '../queries/consent-records.ts';
 
 interface Entry {
@@ -58,6 +59,10 @@ export class DecisionCache {
     let overtaken: boolean;
     try {
       decision = await latestDecision(this.db, siteId, consentId);
+    } catch (error) {
+      // While the database does not answer, what was last read for this ID stands in (see docs/scaling.md).
+      if (entry && databaseUnreachable(error)) return entry.decision;
+      throw error;
     } finally {
       overtaken = this.reading.get(key) !== read;
       if (!overtaken) this.reading.delete(key);

@@ -1,12 +1,14 @@
 /**
- * The bounded, batching event writer. Accepted events wait in memory and are stored in multi-row inserts;
- * when the queue is full or the database has stopped answering, new events are refused with 503 rather than
- * accepted and lost. A failed batch stays at the head of the queue and is retried.
+ * The bounded, batching event writer. Accepted events wait in memory and are stored in multi-row inserts. When
+ * the database stops answering, the waiting events move to the event journal (server/journal), and so do new
+ * ones until it has stored them all; without a journal, or with the journal full, new events are refused with
+ * 503 rather than accepted and lost, and a failed batch stays at the head of the queue and is retried.
  */
 import { ApiError } from '../errors.ts';
 import type { Db } from '../db/create.ts';
 import type { NewEvent } from '../db/schema.ts';
-import { refusedForItsData } from '../db/errors.ts';
+import { databaseUnreachable, storeRefusingBadRows } from '../db/errors.ts';
+import { Journal } from '../journal/journal.ts';
 import { insertEvents } from '../queries/events.ts';
 
 export interface EventWriterOptions {
@@ -19,6 +21,40 @@ export interface EventWriterOptions {
   readonly retryMs?: number;
   /** Told after each stored batch: its rows and how long storing it took. */
   readonly onCommitted?: (rows: number, seconds: number) => void;
+  /** Where events go while the database does not answer (openEventJournal). */
+  readonly journal?: Journal<NewEvent> | null;
+}
+
+/** Where an accepted event is: waiting in memory to be stored, or synced to the journal. */
+export type Taken = 'queued' | 'journaled';
+
+/** Stores events, dropping and reporting any the database refuses for what they hold. */
+async function storeEvents(db: Db, rows: readonly NewEvent[], refuse: (row: NewEvent, error: Error) => void): Promise<void> {
+  await storeRefusingBadRows(rows, (batch) => insertEvents(db, batch), refuse);
+}
+
+function reportRefused(row: NewEvent, error: Error): void {
+  console.error(`An accepted event of site ${row.site_id} was refused by the database and dropped: ${error.message}`);
+}
+
+/** The event journal, with a size limit: past it, events are refused with 503 until the database is back. */
+export function openEventJournal(file: string, db: Db, limitBytes: number, onRefused: () => void): Promise<Journal<NewEvent>> {
+  return Journal.open<NewEvent>({
+    file,
+    limitBytes,
+    label: 'events',
+    batchSize: 2_000,
+    encode: (row) => ({ ...row, occurred_at: new Date(row.occurred_at).getTime() }),
+    decode: (json) => {
+      const row = json as NewEvent & { occurred_at: number };
+      return { ...row, occurred_at: new Date(row.occurred_at) };
+    },
+    store: (rows) =>
+      storeEvents(db, rows, (row, error) => {
+        onRefused();
+        reportRefused(row, error);
+      }),
+  });
 }
 
 export class EventWriter {
@@ -54,7 +90,21 @@ export class EventWriter {
     return this.refused;
   }
 
-  /** Takes the rows or throws a 503: never accepts what it cannot keep. */
+  /**
+   * Takes the rows into memory, or into the journal while it holds events (the database did not answer), or
+   * refuses them with a 503: never accepts what it cannot keep.
+   */
+  async take(rows: readonly NewEvent[]): Promise<Taken> {
+    const journal = this.options.journal;
+    if (journal?.holding) {
+      await journal.append(rows);
+      return 'journaled';
+    }
+    this.enqueue(rows);
+    return 'queued';
+  }
+
+  /** Takes the rows into memory or throws a 503. */
   enqueue(rows: readonly NewEvent[]): void {
     if (this.closed) throw new ApiError(503, 'overloaded', 'The collector is shutting down; send again shortly', undefined, 5);
     if (this.failing) {
@@ -87,27 +137,24 @@ export class EventWriter {
   }
 
   /**
-   * Stores the queue's head batch by batch. A batch the database refuses for what one of its rows holds is halved
-   * until that row stands alone; it is then dropped and reported, and everything beside it is stored. Input is
-   * checked at the edge (edge-input.ts), so this is the guard behind it: without it one row would stop the writer.
+   * Stores the queue's head batch by batch. A row the database refuses for what it holds is dropped and reported,
+   * and everything beside it is stored (storeRefusingBadRows). Input is checked at the edge (edge-input.ts), so this
+   * is the guard behind it: without it one row would stop the writer.
    */
   private async flushLoop(): Promise<void> {
-    let size = this.batchSize;
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, size);
+      const batch = this.queue.slice(0, this.batchSize);
       const started = performance.now();
       try {
-        await insertEvents(this.db, batch);
+        await storeEvents(this.db, batch, (row, error) => {
+          this.refused += 1;
+          reportRefused(row, error);
+        });
         this.options.onCommitted?.(batch.length, (performance.now() - started) / 1000);
         this.queue.splice(0, batch.length);
         this.failing = false;
-        size = Math.min(this.batchSize, size * 2);
       } catch (error) {
-        if (refusedForItsData(error)) {
-          if (batch.length > 1) size = Math.ceil(batch.length / 2);
-          else this.drop(batch[0]!, error as Error);
-          continue;
-        }
+        if (databaseUnreachable(error) && (await this.moveToJournal())) continue;
         this.failing = true;
         console.error(`Storing ${batch.length} events failed; ${this.queue.length} wait for a retry:`, (error as Error).message);
         await new Promise((resolve) => setTimeout(resolve, this.retryMs));
@@ -116,10 +163,20 @@ export class EventWriter {
     }
   }
 
-  private drop(row: NewEvent, error: Error): void {
-    this.queue.shift();
-    this.refused += 1;
-    console.error(`An accepted event of site ${row.site_id} was refused by the database and dropped (${this.refused} so far): ${error.message}`);
+  /** The waiting events go to the journal, which stores them once the database answers; false when it cannot take them. */
+  private async moveToJournal(): Promise<boolean> {
+    const journal = this.options.journal;
+    if (!journal) return false;
+    const moving = this.queue.length;
+    try {
+      await journal.append(this.queue.slice(0, moving));
+    } catch (error) {
+      console.error(`${moving} events could not move to the journal: ${(error as Error).message}`);
+      return false;
+    }
+    this.queue.splice(0, moving);
+    this.failing = false;
+    return true;
   }
 
   /**

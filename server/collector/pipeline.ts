@@ -1,53 +1,156 @@
 /**
- * The collector's steps, each of which passes a request on or refuses it with a reason a client can act on:
- * site → origin → rate → consent → enrich. Routes compose them; nothing is stored before every step passed.
+ * What the collector checks before it stores anything, as one pipeline per kind of request:
+ *
+ *   decision: site → origin → rate → policy → shown content → record
+ *   visit:    site → origin (browsers only) → rate → bots → consent → visit
+ *
+ * Each step takes what it needs and returns what it found or a Drop with its reason (drops.ts); the first drop
+ * ends the pipeline. Nothing is stored before every step passed, and the raw client address goes no further
+ * than the rate step.
  */
 import { createHmac } from 'node:crypto';
-import type { Context } from 'hono';
 import { decisionExpiresAt, type Decision } from '../domain/consent.ts';
 import { NO_ATTRIBUTION, occurredAt, pagePath, readAttribution, referrerHost } from '../domain/events.ts';
 import type { PublishedSite } from '../domain/sites.ts';
-import { ApiError } from '../errors.ts';
 import type { NewEvent } from '../db/schema.ts';
+import type { UnchainedRecord } from '../queries/consent-records.ts';
 import type { AppDeps } from '../services.ts';
-import type { EventInput } from '../contract.ts';
-import { isOwnOrigin, type UserAgentClasses } from './client.ts';
+import type { SiteDirectory } from '../sites/directory.ts';
+import type { ConsentRequest, EventInput } from '../contract.ts';
+import { classifyUserAgent, clientRateKey, pseudonymiseAddress, type UserAgentClasses } from './client.ts';
+import type { DecisionCache } from './decision-cache.ts';
+import { Drop } from './drops.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import { shownHashFor } from './shown.ts';
+import type { SiteActivity } from './site-activity.ts';
+
+/** Who sent the request, as the HTTP layer saw it (routes.ts). */
+export interface Sender {
+  /** The browser's Origin header; apps and servers send none. */
+  readonly origin: string | undefined;
+  /** Whether that origin is Samtykke's own (demo pages, the dashboard's preview), always allowed. */
+  readonly ownOrigin: boolean;
+  readonly address: string;
+  readonly userAgent: string | undefined;
+}
+
+async function findSite(sites: SiteDirectory, key: string): Promise<PublishedSite | Drop> {
+  const found = await sites.lookUp(key);
+  return 'refused' in found ? new Drop(found.refused, found.message, 'site') : found;
+}
 
 /**
  * Browsers always send Origin on cross-origin POSTs; apps and servers send none and are not browser-bound.
  * A refusal is counted for the site's installation check, so a missing origin shows in the dashboard.
  */
-export function checkOrigin(deps: AppDeps, c: Context, site: PublishedSite): void {
-  const origin = c.req.header('origin');
-  if (origin === undefined || deps.sites.allowsOrigin(site, origin) || isOwnOrigin(c, origin, deps.config.publicUrl, deps.config.trustProxy)) return;
+function checkOrigin(deps: { readonly sites: SiteDirectory; readonly activity: SiteActivity }, site: PublishedSite, sender: Sender): Drop | null {
+  const { origin } = sender;
+  if (origin === undefined || sender.ownOrigin || deps.sites.allowsOrigin(site, origin)) return null;
   deps.activity.note(site.id, 'refused', origin);
-  throw new ApiError(
-    403,
-    'origin_not_allowed',
+  return new Drop(
+    'origin',
     `Origin ${origin} may not send to site "${site.key}"; add it to the site's allowed origins (dashboard: Sites, or \`samtykke site origins ${site.key} --add ${origin}\`)`,
   );
 }
 
-/** The decision that allows analytics for this consent ID now, or the reason there is none. */
-export async function requireAnalyticsConsent(deps: AppDeps, site: PublishedSite, consentId: string, now: Date): Promise<Decision> {
-  const decision = await deps.decisions.latest(site.id, consentId);
-  if (!decision) {
-    throw new ApiError(403, 'consent_required', 'No consent decision is recorded for this consent ID; nothing was stored');
+/**
+ * The client's own allowance, then its network's higher ceiling; what passes on is the network pseudonym kept as
+ * evidence, never the address.
+ */
+function admitClient(
+  deps: { readonly rateLimiter: RateLimiter; readonly networkRateLimiter: RateLimiter; readonly clientKey: string },
+  site: PublishedSite,
+  sender: Sender,
+  consentId: string,
+): { readonly clientHash: string } | Drop {
+  const own = deps.rateLimiter.tryTake(clientRateKey(deps.clientKey, sender.address, site.id, consentId));
+  if (own !== null) return new Drop('rate', deps.rateLimiter.refusal(own).en, undefined, own);
+  const clientHash = pseudonymiseAddress(deps.clientKey, sender.address, site.id);
+  const network = deps.networkRateLimiter.tryTake(`${site.id}|${clientHash}`);
+  if (network !== null) return new Drop('rate', deps.networkRateLimiter.refusal(network).en, undefined, network);
+  return { clientHash };
+}
+
+/** A decision must be made under a published policy version and keep what that version requires. */
+function checkPolicy(site: PublishedSite, request: ConsentRequest): Drop | null {
+  if (request.policyVersion > site.policy.version) {
+    return new Drop('policy_version', `policyVersion ${request.policyVersion} is not published for site "${site.key}" (current: ${site.policy.version})`, 'policyVersion');
   }
+  if (site.policy.version === request.policyVersion && site.policy.functionalRequired && !request.choices.functional) {
+    return new Drop('functional_required', `Policy version ${request.policyVersion} makes functional required; it cannot be denied`, 'choices.functional');
+  }
+  return null;
+}
+
+/** Apps identify themselves with HTTP-library agents (okhttp, CFNetwork) that bot lists include. */
+function dropBots(site: PublishedSite, userAgent: UserAgentClasses): Drop | null {
+  return userAgent.bot && site.surface === 'web' ? new Drop('bot', 'Requests from bots are not recorded') : null;
+}
+
+/** The decision that allows analytics for this consent ID now, or the reason there is none. */
+async function requireAnalyticsConsent(decisions: DecisionCache, site: PublishedSite, consentId: string, now: Date): Promise<Decision | Drop> {
+  const decision = await decisions.latest(site.id, consentId);
+  if (!decision) return new Drop('consent_missing', 'No consent decision is recorded for this consent ID; nothing was stored');
   if (decisionExpiresAt(decision.recordedAt, site.policy.consentLifetimeMonths) <= now) {
-    throw new ApiError(403, 'consent_required', 'The consent decision has expired; ask again before sending events. Nothing was stored');
+    return new Drop('consent_expired', 'The consent decision has expired; ask again before sending events. Nothing was stored');
   }
   if (decision.policyVersion < site.policy.askedSince) {
-    throw new ApiError(
-      403,
+    return new Drop(
       'consent_stale',
       `The decision was made under policy version ${decision.policyVersion}; version ${site.policy.askedSince} changed what is asked, so ask again before sending events. Nothing was stored`,
     );
   }
-  if (!decision.choices.analytics) {
-    throw new ApiError(403, 'consent_required', 'The latest decision does not grant analytics; nothing was stored');
-  }
+  if (!decision.choices.analytics) return new Drop('analytics_denied', 'The latest decision does not grant analytics; nothing was stored');
   return decision;
+}
+
+function pageUrlForEvidence(url: string | undefined): string | null {
+  if (!url) return null;
+  const page = new URL(url);
+  page.search = '';
+  page.hash = '';
+  page.username = '';
+  page.password = '';
+  return page.toString();
+}
+
+export interface AdmittedDecision {
+  readonly site: PublishedSite;
+  readonly record: UnchainedRecord;
+}
+
+export async function admitDecision(deps: AppDeps, request: ConsentRequest, sender: Sender): Promise<AdmittedDecision | Drop> {
+  const site = await findSite(deps.sites, request.site);
+  if (site instanceof Drop) return site;
+  const refused = checkOrigin(deps, site, sender);
+  if (refused) return refused;
+  const client = admitClient(deps, site, sender, request.consentId);
+  if (client instanceof Drop) return client;
+  const outsidePolicy = checkPolicy(site, request);
+  if (outsidePolicy) return outsidePolicy;
+  const shownHash = await shownHashFor(deps, site, request);
+  if (shownHash instanceof Drop) return shownHash;
+  const userAgent = classifyUserAgent(sender.userAgent);
+  const record: UnchainedRecord = {
+    consentId: request.consentId,
+    policyVersion: request.policyVersion,
+    ...request.choices,
+    action: request.action,
+    source: request.source,
+    locale: request.locale,
+    pageUrl: pageUrlForEvidence(request.url),
+    browser: userAgent.browser,
+    os: userAgent.os,
+    device: userAgent.device,
+    account: request.account ?? null,
+    recordedAt: new Date(),
+    clientHash: client.clientHash,
+    shownHash,
+    gpc: request.gpc ?? request.source === 'gpc',
+    // Still evidence of what that user saw, so it is kept; it grants nothing, and the widget asks again.
+    stale: request.policyVersion < site.policy.askedSince,
+  };
+  return { site, record };
 }
 
 export interface Visit {
@@ -59,12 +162,36 @@ export interface Visit {
   readonly receivedAt: Date;
 }
 
+export interface VisitRequest {
+  readonly site: string;
+  readonly consentId: string;
+  readonly sessionId?: string;
+  /** Sent by a browser page, so its Origin is checked; the pixel is an image any page may show. */
+  readonly fromPage: boolean;
+}
+
+export async function admitVisit(deps: AppDeps, request: VisitRequest, sender: Sender): Promise<Visit | Drop> {
+  const site = await findSite(deps.sites, request.site);
+  if (site instanceof Drop) return site;
+  const refused = request.fromPage ? checkOrigin(deps, site, sender) : null;
+  if (refused) return refused;
+  const client = admitClient(deps, site, sender, request.consentId);
+  if (client instanceof Drop) return client;
+  const userAgent = classifyUserAgent(sender.userAgent);
+  const bot = dropBots(site, userAgent);
+  if (bot) return bot;
+  const receivedAt = new Date();
+  const decision = await requireAnalyticsConsent(deps.decisions, site, request.consentId, receivedAt);
+  if (decision instanceof Drop) return decision;
+  return { site, decision, consentId: request.consentId, sessionId: request.sessionId, userAgent, receivedAt };
+}
+
 /**
  * A visit identifier when the client keeps none: one per consent ID and UTC day of the event, keyed so it cannot be
  * reversed. The event's day, not the day it arrived: yesterday's offline queue sent this morning is yesterday's visit.
  */
-function derivedSessionId(deps: AppDeps, visit: Visit, day: string): string {
-  return createHmac('sha256', deps.clientKey).update(`${visit.site.id}|${visit.consentId}|${day}`).digest('base64url').slice(0, 22);
+function derivedSessionId(clientKey: string, visit: Visit, day: string): string {
+  return createHmac('sha256', clientKey).update(`${visit.site.id}|${visit.consentId}|${day}`).digest('base64url').slice(0, 22);
 }
 
 export interface EventRows {
@@ -83,7 +210,7 @@ export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventI
   function sessionOn(day: string): string {
     let sessionId = derived.get(day);
     if (sessionId === undefined) {
-      sessionId = derivedSessionId(deps, visit, day);
+      sessionId = derivedSessionId(deps.clientKey, visit, day);
       derived.set(day, sessionId);
     }
     return sessionId;

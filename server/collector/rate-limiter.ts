@@ -24,20 +24,28 @@ export class RateLimiter {
     this.burst = Math.max(10, Math.ceil(perMinute / 6));
   }
 
-  /** Takes one token for the key or throws 429 with the seconds until the next one. */
+  /** Takes one token for the key or throws 429 with the seconds until the next one (the dashboard's sign-in). */
   take(key: string, now = Date.now()): void {
-    if (this.perMinute === 0) return;
+    const retryAfter = this.tryTake(key, now);
+    if (retryAfter !== null) throw new ApiError(429, 'rate_limited', this.refusal(retryAfter), undefined, retryAfter);
+  }
+
+  /** Takes one token for the key; when there is none, the seconds until the next one. */
+  tryTake(key: string, now = Date.now()): number | null {
+    if (this.perMinute === 0) return null;
     if (++this.checks % SWEEP_EVERY === 0) this.sweep(now);
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, updatedAt: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.updatedAt) * this.perMs);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) {
-      const retryAfter = Math.ceil((1 - bucket.tokens) / this.perMs / 1000);
-      const message = { en: `Too many requests from ${this.sender.en}; try again in ${retryAfter} s`, nb: `For mange forespørsler fra ${this.sender.nb}; prøv igjen om ${retryAfter} s` };
-      throw new ApiError(429, 'rate_limited', message, undefined, retryAfter);
-    }
+    if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) / this.perMs / 1000);
     bucket.tokens -= 1;
+    return null;
+  }
+
+  /** Why a request was refused, for the one who sent it. */
+  refusal(retryAfter: number): Text {
+    return { en: `Too many requests from ${this.sender.en}; try again in ${retryAfter} s`, nb: `For mange forespørsler fra ${this.sender.nb}; prøv igjen om ${retryAfter} s` };
   }
 
   /** Forgets buckets that have refilled completely: they hold nothing a fresh bucket would not. */

@@ -5,22 +5,22 @@
 import type { Locale } from '../domain/consent.ts';
 import type { PublishedSite } from '../domain/sites.ts';
 import type { ConsentRequest } from '../contract.ts';
-import { ApiError } from '../errors.ts';
+import type { Db } from '../db/create.ts';
 import { findPolicyVersion } from '../queries/policies.ts';
-import type { AppDeps } from '../services.ts';
+import type { SiteDirectory } from '../sites/directory.ts';
+import { Drop } from './drops.ts';
 
-export async function shownHashFor(deps: AppDeps, site: PublishedSite, request: ConsentRequest): Promise<string> {
+export async function shownHashFor(deps: { readonly sites: SiteDirectory; readonly db: Db }, site: PublishedSite, request: ConsentRequest): Promise<string | Drop> {
   const current = await deps.sites.shown(site);
   if (request.shown !== undefined) {
     if (request.policyVersion === site.policy.version && current.get(request.locale)?.hash === request.shown) return request.shown;
     const stored = await deps.sites.findShown(request.shown);
     if (!stored || stored.siteId !== site.id) {
-      throw new ApiError(400, 'invalid_body', `shown ${request.shown} is not a content site "${site.key}" has served`, 'shown');
+      return new Drop('shown_unknown', `shown ${request.shown} is not a content site "${site.key}" has served`, 'shown');
     }
     if (stored.policyVersion !== request.policyVersion || stored.locale !== request.locale) {
-      throw new ApiError(
-        400,
-        'invalid_body',
+      return new Drop(
+        'shown_unknown',
         `shown ${request.shown} is the ${stored.locale} content of policy version ${stored.policyVersion}, not ${request.locale} of version ${request.policyVersion}`,
         'shown',
       );
@@ -29,7 +29,7 @@ export async function shownHashFor(deps: AppDeps, site: PublishedSite, request: 
   }
   if (request.policyVersion === site.policy.version) return pick(current, request.locale, site);
   const policy = await findPolicyVersion(deps.db, site.id, request.policyVersion);
-  if (!policy) throw new ApiError(400, 'invalid_body', `policyVersion ${request.policyVersion} was never published for site "${site.key}"`, 'policyVersion');
+  if (!policy) return new Drop('policy_version', `policyVersion ${request.policyVersion} was never published for site "${site.key}"`, 'policyVersion');
   const contents = await deps.sites.shownUnder(site, policy);
   await deps.sites.storeShown(site, policy.version, contents);
   return pick(contents, request.locale, site);

@@ -106,3 +106,5 @@ export const pixelQuerySchema = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
   sid: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
 });
+
+export type PixelQuery = z.output<typeof pixelQuerySchema>;

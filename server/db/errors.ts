@@ -26,3 +26,19 @@ export function databaseUnreachable(error: unknown): boolean {
   // pg says so only in words when a connection ends under a query.
   return error instanceof Error && /Connection terminated|connection timeout/i.test(error.message);
 }
+
+/**
+ * Stores rows, halving a batch the database refuses for what a row holds until that row stands alone; it is then
+ * handed to `refuse` and everything beside it is stored. Any other failure is thrown.
+ */
+export async function storeRefusingBadRows<T>(rows: readonly T[], store: (rows: readonly T[]) => Promise<void>, refuse: (row: T, error: Error) => void): Promise<void> {
+  try {
+    await store(rows);
+  } catch (error) {
+    if (!refusedForItsData(error)) throw error;
+    if (rows.length === 1) return refuse(rows[0]!, error as Error);
+    const half = Math.ceil(rows.length / 2);
+    await storeRefusingBadRows(rows.slice(0, half), store, refuse);
+    await storeRefusingBadRows(rows.slice(half), store, refuse);
+  }
+}

@@ -9,6 +9,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export interface MetricSources {
   readonly eventQueueDepth: () => number;
   readonly eventsRefused: () => number;
+  /** Bytes the outage journals hold that are not stored yet. */
+  readonly journalBytes: () => { readonly consent: number; readonly events: number };
   /** Seconds since each site's newest unsigned record was stored, for sites with records not yet checkpointed. */
   readonly checkpointAges: () => ReadonlyMap<number, number>;
   readonly checkpointsUnlogged: () => number;
@@ -36,6 +38,17 @@ export class Metrics {
   constructor(sources: MetricSources) {
     new Gauge({ name: 'samtykke_event_queue_depth', help: 'Accepted events waiting to be stored', registers: [this.registry], collect() { this.set(sources.eventQueueDepth()); } });
     new Gauge({ name: 'samtykke_events_refused_total', help: 'Accepted events the database refused for what they held, dropped', registers: [this.registry], collect() { this.set(sources.eventsRefused()); } });
+    new Gauge({
+      name: 'samtykke_journal_bytes',
+      help: 'Bytes of acknowledged decisions and events in the outage journal, waiting for the database',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        const held = sources.journalBytes();
+        this.set({ kind: 'consent' }, held.consent);
+        this.set({ kind: 'events' }, held.events);
+      },
+    });
     new Gauge({ name: 'samtykke_checkpoints_unlogged', help: 'Signed checkpoints the checkpoint log has not taken yet', registers: [this.registry], collect() { this.set(sources.checkpointsUnlogged()); } });
     new Gauge({
       name: 'samtykke_checkpoint_age_seconds',

@@ -91,6 +91,21 @@ export async function appendConsentRecords(db: Db, siteId: number, records: read
   }
 }
 
+/**
+ * Which of these decisions are stored already, as `siteId|consentId|recordedAt ms`: a journal replay interrupted
+ * after a commit stores each decision once when it starts again.
+ */
+export async function storedDecisionKeys(db: Db, decisions: ReadonlyArray<{ siteId: number; consentId: string; recordedAt: Date }>): Promise<Set<string>> {
+  if (decisions.length === 0) return new Set();
+  const times = decisions.map((decision) => decision.recordedAt.getTime());
+  const { rows } = await sql<{ site_id: number; consent_id: string; recorded_at: Date }>`
+    select site_id, consent_id, recorded_at from consent_records
+    where site_id = any(${[...new Set(decisions.map((decision) => decision.siteId))]}::int[])
+      and consent_id = any(${[...new Set(decisions.map((decision) => decision.consentId))]}::text[])
+      and recorded_at between ${new Date(Math.min(...times))} and ${new Date(Math.max(...times))}`.execute(db);
+  return new Set(rows.map((row) => `${row.site_id}|${row.consent_id}|${new Date(row.recorded_at).getTime()}`));
+}
+
 export async function latestDecision(db: Db, siteId: number, consentId: string): Promise<Decision | null> {
   const row = await db
     .selectFrom('consent_records')

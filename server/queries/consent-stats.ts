@@ -47,7 +47,8 @@ export interface ConsentShare {
 
 const DAY_MS = 86_400_000;
 /**
- * A record is stored at the time it arrives, so a day's counts stop changing once it is over: kept from then on,
+ * A record is stored at the time it arrives, so a day's counts stop changing once it is over (but for decisions
+ * replayed from the journal, whose days are forgotten as they are stored): kept from then on,
  * the overview counts only today's records however many days it spans (a month of a busy site is a third of a
  * million records). Ten minutes' grace covers a decision received before midnight and committed after it.
  * Retention's pruning only ever removes days older than any consent lifetime.
@@ -55,6 +56,11 @@ const DAY_MS = 86_400_000;
 const CLOSED_AFTER_MS = 10 * 60_000;
 const CLOSED_DAYS_LIMIT = 100_000;
 const closedDays = new WeakMap<Db, Map<string, ConsentShare>>();
+
+/** A decision stored late (replayed from the journal) with its original time: its day is counted again. */
+export function forgetClosedConsentDays(db: Db, siteId: number, recordedAt: Date): void {
+  closedDays.get(db)?.delete(`${siteId}|${Math.floor(recordedAt.getTime() / DAY_MS) * DAY_MS}`);
+}
 
 export async function consentShare(db: Db, siteId: number, range: DateRange, now = new Date()): Promise<ConsentShare> {
   const cache = closedDays.get(db) ?? new Map<string, ConsentShare>();

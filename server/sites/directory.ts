@@ -14,6 +14,7 @@ import { SITE_KEY_PATTERN, type PublishedSite, type Site, type SiteWithPolicy } 
 import { LOCAL_ONLY, type ChangeFeed } from '../db/change-feed.ts';
 import type { Db } from '../db/create.ts';
 import { ApiError } from '../errors.ts';
+import { databaseUnreachable } from '../db/errors.ts';
 import { ExpiringCache } from '../expiring-cache.ts';
 import { addInventoryItem, listActiveInventory, retireInventoryItem, updateInventoryItem, type NewInventoryItem } from '../queries/inventory.ts';
 import { publishDraft, type Publication } from '../queries/policies.ts';
@@ -23,16 +24,23 @@ import { createSiteWithContent } from './create.ts';
 import type { SiteContent } from './template.ts';
 
 export const SITE_TTL_MS = 5_000;
+
+export interface SiteRefusal {
+  readonly refused: 'unknown_site' | 'site_archived' | 'site_unpublished';
+  readonly message: string;
+}
 // Far more sites than any install has; a flood of made-up keys evicts the oldest lookups instead of growing memory.
 const MAX_CACHED_SITES = 10_000;
 
+// While the database does not answer, the collector goes on with what it last knew of a site: decisions are then
+// journaled (server/journal) instead of refused.
 export class SiteDirectory {
-  private readonly sites = new ExpiringCache<string, SiteWithPolicy | null>(SITE_TTL_MS, MAX_CACHED_SITES);
-  private readonly inventories = new ExpiringCache<string, InventoryItem[]>(SITE_TTL_MS, MAX_CACHED_SITES);
-  private readonly shownNow = new ExpiringCache<string, ReadonlyMap<Locale, ShownText>>(SITE_TTL_MS, MAX_CACHED_SITES);
+  private readonly sites = new ExpiringCache<string, SiteWithPolicy | null>(SITE_TTL_MS, MAX_CACHED_SITES, databaseUnreachable);
+  private readonly inventories = new ExpiringCache<string, InventoryItem[]>(SITE_TTL_MS, MAX_CACHED_SITES, databaseUnreachable);
+  private readonly shownNow = new ExpiringCache<string, ReadonlyMap<Locale, ShownText>>(SITE_TTL_MS, MAX_CACHED_SITES, databaseUnreachable);
   // A stored content never changes under its hash, so a found one may be kept as long as there is room.
-  private readonly storedShown = new ExpiringCache<string, StoredShownContent | null>(SITE_TTL_MS * 12, MAX_CACHED_SITES);
-  private readonly anySiteOrigins = new ExpiringCache<'all', OriginMatcher>(SITE_TTL_MS, 1);
+  private readonly storedShown = new ExpiringCache<string, StoredShownContent | null>(SITE_TTL_MS * 12, MAX_CACHED_SITES, databaseUnreachable);
+  private readonly anySiteOrigins = new ExpiringCache<'all', OriginMatcher>(SITE_TTL_MS, 1, databaseUnreachable);
   private readonly matchers = new WeakMap<Site, OriginMatcher>();
 
   constructor(
@@ -53,18 +61,22 @@ export class SiteDirectory {
     return this.sites.get(key, () => findSiteByKey(this.db, key));
   }
 
-  /** The site as the public surfaces serve it, or the error that tells the page's developer why not. */
-  async published(key: string): Promise<PublishedSite> {
+  /** The site as the public surfaces serve it, or why it is not served, in words for the page's developer. */
+  async lookUp(key: string): Promise<PublishedSite | SiteRefusal> {
     // A key no site could have (from a page's URL, say) is not looked up, nor cached.
     const site = SITE_KEY_PATTERN.test(key) ? await this.find(key) : null;
-    if (!site) throw new ApiError(404, 'unknown_site', `No site has the key ${JSON.stringify(key.slice(0, 80))}`, 'site');
-    if (site.archivedAt) {
-      throw new ApiError(410, 'site_archived', `Site "${key}" is archived: it takes no decisions or events; restore it in the dashboard`, 'site');
-    }
-    if (!site.policy) {
-      throw new ApiError(409, 'conflict', `Site "${key}" has no published policy version yet; publish one in the dashboard`, 'site');
-    }
+    if (!site) return { refused: 'unknown_site', message: `No site has the key ${JSON.stringify(key.slice(0, 80))}` };
+    if (site.archivedAt) return { refused: 'site_archived', message: `Site "${key}" is archived: it takes no decisions or events; restore it in the dashboard` };
+    if (!site.policy) return { refused: 'site_unpublished', message: `Site "${key}" has no published policy version yet; publish one in the dashboard` };
     return site as PublishedSite;
+  }
+
+  /** As lookUp, throwing the refusal as the error the widget's and the declaration's routes answer. */
+  async published(key: string): Promise<PublishedSite> {
+    const found = await this.lookUp(key);
+    if (!('refused' in found)) return found;
+    const status = { unknown_site: 404, site_archived: 410, site_unpublished: 409 } as const;
+    throw new ApiError(status[found.refused], found.refused === 'site_unpublished' ? 'conflict' : found.refused, found.message, 'site');
   }
 
   /** The items in force on a site, as the declaration and the widget publish them. */

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsentWriter } from '../../server/collector/consent-writer.ts';
-import type { ConsentReceipt } from '../../server/contract.ts';
+import type { StoredConsentReceipt } from '../../server/contract.ts';
 import { verifySiteChain } from '../../server/queries/consent-records.ts';
 import { createTestContext, TEST_ORIGIN, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
@@ -21,7 +21,7 @@ describe.each(engines)('POST /api/consent on %s', (engine) => {
     const request = consentRequest({ account: 'Kunde AS', choices: { functional: true, analytics: true, ads: false }, action: 'custom' });
     const response = await post(ctx.app, '/api/consent', request, { 'x-forwarded-for': '203.0.113.77' });
     expect(response.status).toBe(201);
-    const receipt = (await response.json()) as ConsentReceipt;
+    const receipt = (await response.json()) as StoredConsentReceipt;
     expect(receipt.seq).toBe(1);
     expect(receipt.hash).toMatch(/^[0-9a-f]{64}$/);
 
@@ -96,7 +96,7 @@ describe.each(engines)('POST /api/consent on %s', (engine) => {
   it('keeps each site in its own chain', async () => {
     await post(ctx.app, '/api/consent', consentRequest({ site: 'min-side' }));
     const response = await post(ctx.app, '/api/consent', consentRequest({ site: 'min-bedrift' }));
-    expect(((await response.json()) as ConsentReceipt).seq).toBe(1);
+    expect(((await response.json()) as StoredConsentReceipt).seq).toBe(1);
   });
 
   it('accepts decisions from the app, which sends no Origin', async () => {

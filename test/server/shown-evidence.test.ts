@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsentReceipt } from '../../server/contract.ts';
+import type { StoredConsentReceipt } from '../../server/contract.ts';
 import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
 import type { ShownContent } from '../../server/domain/shown-content.ts';
 import { verifySiteChain } from '../../server/queries/consent-records.ts';
@@ -36,7 +36,7 @@ describe.each(engines)('what the user was shown (%s)', (engine) => {
   const decide = async (overrides: Parameters<typeof consentRequest>[0] = {}) => {
     const response = await post(ctx.app, '/api/consent', consentRequest(overrides));
     expect(response.status, await response.clone().text()).toBe(201);
-    return (await response.json()) as ConsentReceipt;
+    return (await response.json()) as StoredConsentReceipt;
   };
 
   it('the served script carries one content hash per locale, each stored once with its exact text', async () => {
