@@ -4,6 +4,7 @@
  * arrived and each with its original time. Once the journal holds decisions, new ones queue behind them there.
  */
 import type { Db } from '../db/create.ts';
+import { databaseUnreachable } from '../db/errors.ts';
 import type { DatabaseOutage } from '../db/outage.ts';
 import { ApiError } from '../errors.ts';
 import { Journal } from '../journal/journal.ts';
@@ -34,8 +35,9 @@ export class ConsentRecorder {
     try {
       return { stored: await this.writer.append(siteId, record) };
     } catch (error) {
-      if (!this.journal || !(error instanceof ApiError && error.code === 'database_unavailable')) throw error;
-      this.outage.noticed(error);
+      if (!(error instanceof ApiError && error.code === 'database_unavailable')) throw error;
+      if (databaseUnreachable(error.cause)) this.outage.noticed(error.cause as Error);
+      if (!this.journal) throw error;
       return this.toJournal(this.journal, { siteId, record });
     }
   }

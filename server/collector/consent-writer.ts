@@ -7,7 +7,7 @@
  */
 import { ApiError } from '../errors.ts';
 import type { Db } from '../db/create.ts';
-import { refusedForItsData } from '../db/errors.ts';
+import { databaseUnreachable, refusedForItsData } from '../db/errors.ts';
 import { appendIfHeadUnchanged, chainAfter, readChainHead, type ChainHead, type StoredLink, type UnchainedRecord } from '../queries/consent-records.ts';
 
 interface Waiting {
@@ -74,10 +74,12 @@ export class ConsentWriter {
         await this.storeAnswering(siteId, chain, batch.slice(half));
         return;
       }
-      console.error(`Storing ${batch.length} consent records for site ${siteId} failed: ${(error as Error).message}`);
+      // An outage is logged once, by whoever hears of it (DatabaseOutage), not once per batch.
+      if (!databaseUnreachable(error)) console.error(`Storing ${batch.length} consent records for site ${siteId} failed: ${(error as Error).message}`);
       const refusal = refusedForItsData(error)
         ? new ApiError(400, 'invalid_body', `The decision holds a value the database cannot store: ${(error as Error).message}`)
         : new ApiError(503, 'database_unavailable', 'The consent record could not be stored; nothing was recorded, try again', undefined, 5);
+      refusal.cause = error;
       for (const waiting of batch) waiting.reject(refusal);
     }
   }

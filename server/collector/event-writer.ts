@@ -155,8 +155,8 @@ export class EventWriter {
         this.failing = false;
       } catch (error) {
         if (databaseUnreachable(error) && (await this.moveToJournal())) continue;
+        if (!this.failing) console.error(`Storing ${batch.length} events failed; ${this.queue.length} wait for a retry:`, (error as Error).message);
         this.failing = true;
-        console.error(`Storing ${batch.length} events failed; ${this.queue.length} wait for a retry:`, (error as Error).message);
         await new Promise((resolve) => setTimeout(resolve, this.retryMs));
         if (this.giveUpAt !== null && Date.now() > this.giveUpAt) throw error;
       }

@@ -205,9 +205,11 @@ describe.each(engines)('rate limiting on %s', (engine) => {
     // 120 per minute per network allows a burst of 20, spread here over many addresses of one /24.
     for (let i = 0; i < 20; i++) statuses.push((await post(ctx.app, '/api/consent', consentRequest(), from(`192.0.2.${i + 1}`))).status);
     expect(statuses).toEqual(Array(20).fill(201));
-    const limited = await post(ctx.app, '/api/consent', consentRequest(), from('192.0.2.99'));
-    expect(limited.status).toBe(429);
-    expect((await errorOf(limited)).message).toContain('this network');
+    // The bucket refills by 2 a second while the burst is sent, however slow the machine: ten at once outrun it.
+    const next = await Promise.all(Array.from({ length: 10 }, (_, i) => post(ctx.app, '/api/consent', consentRequest(), from(`192.0.2.${100 + i}`))));
+    const limited = next.filter((answer) => answer.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect((await errorOf(limited[0]!)).message).toContain('this network');
     expect((await post(ctx.app, '/api/consent', consentRequest(), from('192.0.3.1'))).status).toBe(201);
   });
 });
