@@ -20,9 +20,20 @@ export interface Figure {
   readonly target?: Target;
 }
 
+/** Rows too many to be figures each, e.g. every step of a search or every window of a hold; printed after the figures. */
+export interface ReportTable {
+  readonly key: string;
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number>>;
+  /** False keeps a table for BENCH_JSON only, out of the printed report. */
+  readonly printed?: boolean;
+}
+
 export interface ScenarioReport {
   readonly settings: Record<string, string | number | boolean | readonly string[]>;
   readonly figures: Figure[];
+  readonly tables?: ReportTable[];
   /** Lines printed under the table: which database was used, quoted reference figures, caveats. */
   readonly notes: string[];
 }
@@ -45,6 +56,20 @@ function formatTarget(target: Target): string {
   return target.of === 'ratio' ? `${sign} ${target.value}× floor` : `${sign} ${formatNumber(target.value)}`;
 }
 
+function alignedRows(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: (column: number) => boolean): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  const line = (cells: readonly string[]) =>
+    widths.map((width, column) => (rightAligned(column) ? (cells[column] ?? '').padStart(width) : (cells[column] ?? '').padEnd(width))).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
+}
+
+function formatReportTable(table: ReportTable): string[] {
+  const rows = table.rows.map((row) => row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)));
+  // Numbers read best right-aligned; a column is numeric when its first row's cell is.
+  const numeric = (column: number) => typeof table.rows[0]?.[column] === 'number';
+  return ['', `-- ${table.title}`, ...alignedRows(table.columns, rows, numeric)];
+}
+
 /** One scenario's figures as an aligned text table. */
 export function formatTable(name: string, report: ScenarioReport): string {
   const header = ['figure', 'value', '× floor', 'target'];
@@ -57,16 +82,13 @@ export function formatTable(name: string, report: ScenarioReport): string {
       figure.target ? `${formatTarget(figure.target)} ${met ? 'met' : 'MISSED'}` : '',
     ];
   });
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === 1 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
   const settings = Object.entries(report.settings)
     .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`)
     .join(' ');
   return [
     `== ${name} (${settings})`,
-    line(header),
-    line(widths.map((width) => '-'.repeat(width))),
-    ...rows.map(line),
+    ...alignedRows(header, rows, (column) => column === 1),
+    ...(report.tables ?? []).filter((table) => table.printed !== false).flatMap(formatReportTable),
     ...report.notes.map((note) => `  ${note}`),
   ].join('\n');
 }

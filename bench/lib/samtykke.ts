@@ -1,5 +1,6 @@
 /** The real Samtykke server (server/main.ts) in a child process, started on a benchmark database and stopped with SIGTERM. */
 import { createServer } from 'node:net';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawnChild } from './child.ts';
 import type { BenchDatabase } from './databases.ts';
@@ -9,6 +10,8 @@ export interface SamtykkeProcess {
   readonly url: string;
   /** Where it says it lives: the origin the demo sites allow, the same on every start on one database. */
   readonly publicUrl: string;
+  /** Worker processes it should run: SAMTYKKE_WORKERS, by default the core count on PostgreSQL and 1 on PGlite. */
+  readonly workers: number;
   /** SIGTERM: the server stops accepting, stores everything it accepted, and must exit 0. */
   stop(): Promise<void>;
 }
@@ -16,9 +19,14 @@ export interface SamtykkeProcess {
 export interface SamtykkeOptions {
   /** Writes a V8 CPU profile of the server into this folder when it exits. */
   readonly profileDir?: string;
+  /** Loads bench/lib/server-probe.ts into the server, which appends its GC pauses and event-loop delay here each second. */
+  readonly probeLog?: string;
+  /** SAMTYKKE_WORKERS; unset leaves the server's default (the core count on PostgreSQL). */
+  readonly workers?: number;
 }
 
 const mainEntry = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
+const probeEntry = fileURLToPath(new URL('./server-probe.ts', import.meta.url));
 const STARTUP_LIMIT_MS = 60_000;
 
 /**
@@ -59,9 +67,14 @@ export async function startSamtykke(database: BenchDatabase, options: SamtykkeOp
   const url = `http://127.0.0.1:${port}`;
   const child = spawnChild(mainEntry, {
     quiet: true,
-    nodeFlags: options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [],
+    nodeFlags: [
+      ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+      ...(options.probeLog ? ['--import', probeEntry] : []),
+    ],
     env: {
       ...database.env,
+      ...(options.probeLog ? { BENCH_PROBE_LOG: options.probeLog } : {}),
+      ...(options.workers ? { SAMTYKKE_WORKERS: String(options.workers) } : {}),
       PORT: String(port),
       HOST: '127.0.0.1',
       SAMTYKKE_PUBLIC_URL: BENCH_PUBLIC_URL,
@@ -76,5 +89,6 @@ export async function startSamtykke(database: BenchDatabase, options: SamtykkeOp
     child.kill();
     throw error;
   }
-  return { url, publicUrl: BENCH_PUBLIC_URL, stop: () => child.stop() };
+  const workers = database.engine === 'postgres' ? (options.workers ?? os.availableParallelism()) : 1;
+  return { url, publicUrl: BENCH_PUBLIC_URL, workers, stop: () => child.stop() };
 }

@@ -31,3 +31,13 @@ export function positiveInteger(values: OptionValues, name: string, fallback: nu
   }
   return value;
 }
+
+export function positiveNumber(values: OptionValues, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`--${name} must be a number above 0, got "${String(raw)}"`);
+  }
+  return value;
+}
