@@ -3,10 +3,11 @@
  * statement, and each caller hears back only after that statement committed: one durable commit serves many
  * records, which is what lets evidence-grade writes keep up with a busy portal. The writer remembers the chain
  * head it last stored, so a batch costs one round trip; when another process moved the head meanwhile, the
- * batch is re-chained after the new head and stored again.
+ * batch is chained again under the head row's lock, after what that process stored.
  */
 import { ApiError } from '../errors.ts';
 import type { Db } from '../db/create.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { databaseUnreachable, refusedForItsData } from '../db/errors.ts';
 import { appendIfHeadUnchanged, chainAfter, readChainHead, type ChainHead, type StoredLink, type UnchainedRecord } from '../queries/consent-records.ts';
 
@@ -25,8 +26,6 @@ interface SiteChain {
 
 // Large enough to absorb a burst in one commit, small enough to keep each statement short.
 const MAX_BATCH = 1_000;
-// Other writers moving the head this many times in a row means something is wrong, not busy.
-const MAX_RECHAINS = 20;
 
 export class ConsentWriter {
   private readonly chains = new Map<number, SiteChain>();
@@ -86,18 +85,27 @@ export class ConsentWriter {
 
   private async store(siteId: number, chain: SiteChain, records: UnchainedRecord[]): Promise<StoredLink[]> {
     const started = performance.now();
-    for (let attempt = 0; attempt < MAX_RECHAINS; attempt++) {
-      const expected = chain.head ?? (await readChainHead(this.db, siteId));
-      const { chained, head } = chainAfter(siteId, expected, records);
-      const links = await appendIfHeadUnchanged(this.db, siteId, expected, chained);
-      if (links) {
-        chain.head = head;
-        this.onStored({ siteId, head, count: links.length, seconds: (performance.now() - started) / 1000 });
-        return links;
-      }
-      chain.head = null;
-    }
-    throw new Error(`the chain head kept moving under ${MAX_RECHAINS} attempts`);
+    const stored = (links: StoredLink[], head: ChainHead) => {
+      chain.head = head;
+      this.onStored({ siteId, head, count: links.length, seconds: (performance.now() - started) / 1000 });
+      return links;
+    };
+    // The fast path: one statement after the head this writer last stored, which holds while it is the only writer.
+    const expected = chain.head ?? (await readChainHead(this.db, siteId));
+    const optimistic = chainAfter(siteId, expected, records);
+    const links = await appendIfHeadUnchanged(this.db, siteId, expected, optimistic.chained);
+    if (links) return stored(links, optimistic.head);
+    // Another process moved the head: wait for its lock and chain after what it stored. Retrying optimistically
+    // instead lets two busy processes overtake each other for as long as both are busy.
+    chain.head = null;
+    const locked = await inTransaction(this.db, async (trx) => {
+      const head = await readChainHead(trx, siteId, { lock: true });
+      const next = chainAfter(siteId, head, records);
+      const appended = await appendIfHeadUnchanged(trx, siteId, head, next.chained);
+      if (!appended) throw new Error(`the chain head of site ${siteId} moved while it was locked`);
+      return { links: appended, head: next.head };
+    });
+    return stored(locked.links, locked.head);
   }
 
   /** Refuses new records and waits until every accepted one has been stored or refused. */

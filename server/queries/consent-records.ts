@@ -25,12 +25,10 @@ interface ChainedRecord extends ChainedContent {
   readonly hash: string;
 }
 
-export async function readChainHead(db: Db, siteId: number): Promise<ChainHead> {
-  return db
-    .selectFrom('consent_chain_heads')
-    .select(['seq', 'hash'])
-    .where('site_id', '=', siteId)
-    .executeTakeFirstOrThrow(() => new Error(`Site ${siteId} has no consent chain head`));
+/** The site's chain head; with `lock`, inside a transaction, held until it ends so no other writer moves it. */
+export async function readChainHead(db: Db, siteId: number, { lock = false } = {}): Promise<ChainHead> {
+  const query = db.selectFrom('consent_chain_heads').select(['seq', 'hash']).where('site_id', '=', siteId);
+  return (lock ? query.forUpdate() : query).executeTakeFirstOrThrow(() => new Error(`Site ${siteId} has no consent chain head`));
 }
 
 /** Gives records their places after `head`: pure, so a writer can chain before it knows the head is still current. */
