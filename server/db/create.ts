@@ -23,8 +23,12 @@ export const PGLITE_PARSERS = { [pgliteTypes.INT8]: (value: string) => Number(va
 export async function createDb(config: DatabaseConfig, holder: string = describeThisProcess()): Promise<Db> {
   if (config.engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.url, max: 10 });
-    // An idle client that loses its server emits 'error'; without a listener that would crash the process.
+    // A client that loses its server emits 'error'; without a listener that would crash the process. The pool
+    // listens on idle clients only, so each client gets its own too: one held by a transaction between two
+    // statements (the consent writer's locked path, retention) would otherwise take the process down in an outage,
+    // where its next statement fails like any other instead.
     pool.on('error', (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
+    pool.on('connect', (client) => client.on('error', () => {}));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   if (!config.dataDir) return pgliteDb(await PGlite.create({ parsers: PGLITE_PARSERS }));

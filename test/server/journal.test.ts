@@ -19,6 +19,7 @@ import { verifySiteChain } from '../../server/queries/consent-records.ts';
 import { createDeps, drainDeps, type AppDeps } from '../../server/services.ts';
 import { TEST_ORIGIN } from '../helpers/app.ts';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
+import { DESKTOP_USER_AGENT } from '../helpers/browser.ts';
 import { consentRequest, eventsRequest, newConsentId, post } from '../helpers/requests.ts';
 import { startServerProcess } from '../helpers/server-process.ts';
 
@@ -107,6 +108,55 @@ describe.skipIf(!privatePostgresAvailable)('the outage journal', () => {
     });
   });
 
+  it('loses nothing it acknowledged when the database stops under steady load in two workers, and recovers by itself', async () => {
+    const env = { DATABASE_URL: postgres.url, SAMTYKKE_DATA_DIR: path.join(folder, 'load'), SAMTYKKE_WORKERS: '2', SAMTYKKE_RATE_LIMIT: '0', SAMTYKKE_DEMO: 'false' };
+    const server = await startServerProcess(env);
+    const headers = { 'user-agent': DESKTOP_USER_AGENT };
+    const postJson = (route: string, body: unknown) => fetch(`${server.url}${route}`, { method: 'POST', body: JSON.stringify(body), headers, signal: AbortSignal.timeout(15_000) });
+    // A connection the server drops, or an answer that does not come, is no answer: counted, so the test says so with the server's log.
+    const statusOf = (route: string, body: unknown) => postJson(route, body).then((answer) => answer.status, () => 0);
+    // Granted before the outage, through both workers; each worker knows those it recorded or read.
+    const granted = Array.from({ length: 20 }, () => newConsentId());
+    for (const consentId of granted) expect((await postJson('/api/consent', consentRequest({ consentId }))).status).toBe(201);
+    for (const consentId of granted) expect((await postJson('/api/events', eventsRequest(consentId))).status).toBe(202);
+
+    const started = Date.now();
+    const over = () => Date.now() - started > 9_000;
+    const outage = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await postgres.stop();
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      await postgres.start();
+    })();
+    const [decisions, events] = await Promise.all([
+      steadyLoad(4, over, async () => {
+        const consentId = newConsentId();
+        return { consentId, status: await statusOf('/api/consent', consentRequest({ consentId })) };
+      }),
+      steadyLoad(4, over, async (n) => {
+        const sessionId = `load-${n}-${newConsentId()}`;
+        return { sessionId, status: await statusOf('/api/events', eventsRequest(granted[n % granted.length]!, { sessionId })) };
+      }),
+    ]);
+    await outage;
+    const statuses = new Set([...decisions, ...events].map((answer) => answer.status));
+    expect([...statuses].filter((status) => status === 0 || (status >= 500 && status !== 503)), server.output()).toEqual([]);
+    const acknowledgedDecisions = decisions.filter((answer) => answer.status === 201 || answer.status === 202).map((answer) => answer.consentId);
+    const acknowledgedEvents = events.filter((answer) => answer.status === 202).map((answer) => answer.sessionId);
+    // Some were journaled: the outage was under the load, not beside it.
+    expect(decisions.some((answer) => answer.status === 202)).toBe(true);
+
+    await expect
+      .poll(async () => (await storedDecisions(db, acknowledgedDecisions)).length, { timeout: 30_000, interval: 500 })
+      .toBe(acknowledgedDecisions.length);
+    await expect
+      .poll(async () => (await db.selectFrom('events').select('session_id').where('session_id', 'in', acknowledgedEvents).execute()).length, { timeout: 30_000, interval: 500 })
+      .toBe(acknowledgedEvents.length);
+    // Back by itself: decisions are chained at once again.
+    await expect.poll(async () => (await postJson('/api/consent', consentRequest())).status, { timeout: 15_000, interval: 500 }).toBe(201);
+    expect(await server.stop()).toBe(0);
+  });
+
   it('stores what a process killed with SIGKILL during the outage had journaled, when the next one starts', async () => {
     const dataDir = path.join(folder, 'killed');
     const env = { DATABASE_URL: postgres.url, SAMTYKKE_DATA_DIR: dataDir, SAMTYKKE_WORKERS: '1', SAMTYKKE_RATE_LIMIT: '0', SAMTYKKE_DEMO: 'false' };
@@ -132,6 +182,18 @@ describe.skipIf(!privatePostgresAvailable)('the outage journal', () => {
     expect(await second.stop()).toBe(0);
   });
 });
+
+/** Sends requests one after another on each of `lanes` until `stopAt`, keeping what each was answered. */
+async function steadyLoad<T>(lanes: number, stopAt: () => boolean, send: (n: number) => Promise<T>): Promise<T[]> {
+  const answers: T[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (!stopAt()) answers.push(await send(next++));
+    }),
+  );
+  return answers;
+}
 
 function isGone(pid: number): boolean {
   try {
