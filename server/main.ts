@@ -15,6 +15,7 @@ import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 import { strandedJournals } from './journal/journal.ts';
+import { gatherWorkerMetrics, offerWorkerMetrics } from './metrics/cluster.ts';
 import { startRetentionJob } from './jobs/retention.ts';
 import { hasOrganisation } from './queries/organisation.ts';
 import { createSetupToken } from './queries/setup.ts';
@@ -97,6 +98,7 @@ function printWelcome(config: Config, { demo, demoAdmin, setupToken, demoInstall
  */
 async function serveApp(config: Config, db: Db, options: { name: string | null; onListening(): void; onStop?(): void }): Promise<void> {
   const deps = await createDeps(config, db);
+  if (cluster.isWorker) offerWorkerMetrics(deps.metrics.registry);
   const app = createApp(deps);
   const say = (line: string) => console.log(options.name ? `${options.name}: ${line}` : line);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => options.onListening()) as Server;
@@ -144,6 +146,7 @@ const RESTART_MAX_MS = 30_000;
 
 /** The primary of several workers: start-up once, then fork, watch and stop them. */
 async function runPrimary(config: Config, db: Db, welcome: Welcome): Promise<void> {
+  gatherWorkerMetrics();
   // Once, here, not in every worker: runs in several processes would split the counts and get in each other's way.
   const retention = startRetentionJob(db);
   const alive = new Set<Worker>();

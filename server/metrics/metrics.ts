@@ -54,6 +54,8 @@ export class Metrics {
       name: 'samtykke_checkpoint_age_seconds',
       help: "Seconds since a site's oldest record not yet covered by a signed checkpoint was stored",
       labelNames: ['site_id'] as const,
+      // Over several workers, the oldest wait is the one to alert on; the others' counts add up.
+      aggregator: 'max',
       registers: [this.registry],
       collect() {
         this.reset();

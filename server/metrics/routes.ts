@@ -2,11 +2,13 @@
  * GET /metrics for Prometheus. Never public by default: it answers a request from the machine itself (a loopback
  * socket, not passed on by a proxy), or anywhere with `Authorization: Bearer SAMTYKKE_METRICS_TOKEN`.
  */
+import cluster from 'node:cluster';
 import { timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { ApiError } from '../errors.ts';
 import type { AppDeps } from '../services.ts';
+import { clusterMetrics } from './cluster.ts';
 
 function fromThisMachine(c: Context): boolean {
   // A proxy on the same machine makes every visitor look local; what it forwarded is not.
@@ -34,7 +36,9 @@ export function metricsRoutes(deps: AppDeps): Hono {
     if (!allowed) {
       throw new ApiError(403, 'forbidden', 'Metrics answer only on this machine, or with Authorization: Bearer SAMTYKKE_METRICS_TOKEN');
     }
-    return c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType, 'cache-control': 'no-store' });
+    // One of several workers answers for them all.
+    const text = cluster.isWorker ? await clusterMetrics() : await deps.metrics.registry.metrics();
+    return c.body(text, 200, { 'content-type': deps.metrics.registry.contentType, 'cache-control': 'no-store' });
   });
   return app;
 }

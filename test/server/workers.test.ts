@@ -142,6 +142,32 @@ describe.skipIf(!process.env.DATABASE_URL)('several worker processes on one port
     expect(await timeUntilEveryWorker('403 origin_not_allowed', consentId, portal)).toBeLessThan(ENFORCED_WITHIN_MS);
   });
 
+  it('/metrics answers for every worker, whichever one a scrape reaches', async () => {
+    const requestsSeen = async (): Promise<{ count: number; worker: string }> => {
+      const answer = await new Promise<{ text: string; worker: string }>((resolve, reject) => {
+        const outgoing = request(`${server.url}/metrics`, { agent: false, headers: { connection: 'close' } }, (incoming) => {
+          let text = '';
+          incoming.setEncoding('utf8');
+          incoming.on('data', (chunk: string) => (text += chunk));
+          incoming.on('end', () => resolve({ text, worker: String(incoming.headers['x-samtykke-worker'] ?? '') }));
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+      const line = answer.text.split('\n').find((text) => text.startsWith('samtykke_http_requests_total{') && text.includes('route="/api/consent"') && text.includes('status="201"'));
+      return { count: Number(line?.split(' ').at(-1) ?? 0), worker: answer.worker };
+    };
+    const before = await requestsSeen();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => decide(newConsentId(), GRANT)));
+    expect(answers.every((answer) => answer.status === 201)).toBe(true);
+    expect(new Set(answers.map((answer) => answer.worker)).size).toBe(2);
+    // Scraped over fresh connections until both workers have answered a scrape: each says the same sum.
+    const scrapes: Array<{ count: number; worker: string }> = [];
+    while (new Set(scrapes.map((scrape) => scrape.worker)).size < 2 && scrapes.length < 40) scrapes.push(await requestsSeen());
+    expect(new Set(scrapes.map((scrape) => scrape.worker)).size).toBe(2);
+    for (const scrape of scrapes) expect(scrape.count - before.count).toBe(12);
+  });
+
   it('a worker that dies is replaced by the primary, and the replacement serves', async () => {
     // The primary's children that are workers (tsx also starts an esbuild there).
     const workerPids = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(server.pid)], { encoding: 'utf8' })
