@@ -1,5 +1,6 @@
 /** `samtykke site origins`, `site archive` and `site restore`: changes to a site that servers may be serving right now. */
 import type { Config } from '../config.ts';
+import { startChangeFeed } from '../db/change-feed.ts';
 import { parseOriginPattern } from '../domain/origins.ts';
 import type { Site } from '../domain/sites.ts';
 import { setSiteArchived, updateSite } from '../queries/sites.ts';
@@ -7,11 +8,19 @@ import { SITE_TTL_MS } from '../sites/directory.ts';
 import { InputError, listOption, type CliCommand } from './command.ts';
 import { keyedSite, originPatterns } from './lookups.ts';
 
-/** Servers keep sites in a cache for SITE_TTL_MS; on PGlite no server runs while a command holds the data folder. */
-function whenServersActOnIt(config: Config): string {
-  return config.database.engine === 'postgres'
-    ? `Servers running on this database act on it within ${SITE_TTL_MS / 1000} s (they cache each site that long).`
-    : 'The server acts on it when it starts next (on embedded PGlite it cannot run while a command holds the data folder).';
+/**
+ * Tells the servers running on this PostgreSQL (the change feed, as the dashboard's edits do) and says when they act
+ * on it: at once, or within SITE_TTL_MS where the feed cannot be reached. On PGlite no server runs while a command
+ * holds the data folder.
+ */
+async function tellServers(config: Config, key: string): Promise<string> {
+  if (config.database.engine !== 'postgres') {
+    return 'The server acts on it when it starts next (on embedded PGlite it cannot run while a command holds the data folder).';
+  }
+  const feed = await startChangeFeed(config.database);
+  feed.publish({ kind: 'site', key });
+  await feed.close();
+  return `Servers running on this database act on it within a second (at the latest within ${SITE_TTL_MS / 1000} s, as long as they cache a site).`;
 }
 
 function changed(site: Site | null, key: string): Site {
@@ -70,7 +79,7 @@ export const siteOriginsCommand = {
     const alreadyAllowed = additions.filter((origin) => kept.includes(origin));
     if (alreadyAllowed.length) console.log(`Already allowed, unchanged: ${alreadyAllowed.join(', ')}`);
     printOrigins(updated);
-    console.log(whenServersActOnIt(config));
+    console.log(await tellServers(config, site.key));
     return 0;
   },
 } satisfies CliCommand;
@@ -104,7 +113,7 @@ function archivingCommand(archive: boolean): CliCommand {
       } else {
         console.log(`Restored site ${site.key}: the collector takes its decisions and events again.`);
       }
-      console.log(whenServersActOnIt(config));
+      console.log(await tellServers(config, site.key));
       return 0;
     },
   };

@@ -14,6 +14,7 @@ import { DESKTOP_USER_AGENT } from '../helpers/browser.ts';
 import { createEmptyTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { consentRequest, eventsRequest, newConsentId } from '../helpers/requests.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { runCli } from '../cli/cli-process.ts';
 
 const GRANT = { functional: true, analytics: true, ads: false } as const;
 const WITHDRAWN = { functional: true, analytics: false, ads: false } as const;
@@ -140,6 +141,16 @@ describe.skipIf(!process.env.DATABASE_URL)('several worker processes on one port
 
     expect((await setOrigins([])).status).toBe(200);
     expect(await timeUntilEveryWorker('403 origin_not_allowed', consentId, portal)).toBeLessThan(ENFORCED_WITHIN_MS);
+  });
+
+  it('an origin added with the command line is accepted by every worker within a second of the command', async () => {
+    const portal = 'https://cli.kunde.no';
+    const consentId = newConsentId();
+    expect((await decide(consentId, GRANT)).status).toBe(201);
+    expect(await timeUntilEveryWorker('403 origin_not_allowed', consentId, portal)).toBeLessThan(ENFORCED_WITHIN_MS);
+    const added = await runCli({ DATABASE_URL: (config as { url: string }).url }, 'site', 'origins', 'min-side', '--add', portal);
+    expect(added.stdout).toContain('act on it within a second');
+    expect(await timeUntilEveryWorker('202', consentId, portal)).toBeLessThan(ENFORCED_WITHIN_MS);
   });
 
   it('/metrics answers for every worker, whichever one a scrape reaches', async () => {
