@@ -174,7 +174,13 @@ export class Journal<T> {
     if (this.replaying || this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.replaying = this.replay().finally(() => (this.replaying = null));
+      this.replaying ??= this.replay()
+        .catch((error: Error) => {
+          // The cursor could not be written: what was stored may be stored again (decisions are skipped then).
+          console.error(`The ${this.options.label} journal could not note what it stored: ${error.message}`);
+          setImmediate(() => this.replaySoon(this.retryMs));
+        })
+        .finally(() => (this.replaying = null));
     }, delayMs);
     this.timer.unref();
   }
@@ -188,11 +194,8 @@ export class Journal<T> {
       } catch (error) {
         if (!this.waitLogged) console.error(`${this.unstored.length} journaled ${this.options.label} wait for the database: ${(error as Error).message}`);
         this.waitLogged = true;
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.replaying ??= this.replay().finally(() => (this.replaying = null));
-        }, this.retryMs);
-        this.timer.unref();
+        // Once this replay has ended and cleared `replaying`, which keeps a second replay from starting meanwhile.
+        setImmediate(() => this.replaySoon(this.retryMs));
         return;
       }
       this.storedThrough = batch.at(-1)!.end;
