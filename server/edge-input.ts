@@ -42,10 +42,16 @@ function findUnstorable(value: unknown, path: string): { field: string; problem:
   return null;
 }
 
+/** The first string of a parsed body (keys too) that cannot be stored, as a message and the field it is in. */
+export function unstorableTextIn(body: unknown): { message: string; field: string | undefined } | null {
+  const found = findUnstorable(body, '');
+  return found && { message: `${found.field || 'The body'}: ${found.problem}`, field: found.field || undefined };
+}
+
 /** Throws a 400 naming the first string of a parsed body that cannot be stored. */
 export function refuseUnstorableText(body: unknown): void {
-  const found = findUnstorable(body, '');
-  if (found) throw new ApiError(400, 'invalid_body', `${found.field || 'The body'}: ${found.problem}`, found.field || undefined);
+  const found = unstorableTextIn(body);
+  if (found) throw new ApiError(400, 'invalid_body', found.message, found.field);
 }
 
 function decoded(component: string): string | null {

@@ -49,7 +49,7 @@ export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
   // The writers report to the metrics, and the metrics read the writers: the metrics come first, reading them late.
   let eventWriter: EventWriter | undefined;
   let refusedFromJournal = 0;
-  const journals: AppDeps['journals'] & { consent: Journal<JournaledDecision> | null; events: Journal<NewEvent> | null } = { consent: null, events: null };
+  const journals: { consent: Journal<JournaledDecision> | null; events: Journal<NewEvent> | null } = { consent: null, events: null };
   const metrics = new Metrics({
     eventQueueDepth: () => eventWriter?.pending ?? 0,
     eventsRefused: () => (eventWriter?.refusedCount ?? 0) + refusedFromJournal,

@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { headerSafe } from '../edge-input.ts';
 import type { EventsReceipt } from '../contract.ts';
 import { ApiError, errorResponse, type ErrorCode } from '../errors.ts';
+import type { ZodError } from 'zod';
 import type { Text } from '../i18n.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 
@@ -72,10 +73,10 @@ export class Drop {
     return new Drop(reason, error.text ?? error.message, error.field, error.retryAfter);
   }
 
-  /** An input that failed its schema or the edge's text check. */
-  static fromInvalid(error: ApiError): Drop {
-    const reason: DropReason = error.code === 'invalid_query' || error.code === 'invalid_path' ? error.code : 'invalid_body';
-    return new Drop(reason, error.message, error.field);
+  /** An input that failed its schema, named as the API names any such field. */
+  static fromSchema(error: ZodError, reason: 'invalid_body' | 'invalid_query'): Drop {
+    const named = ApiError.fromZod(error, reason);
+    return new Drop(reason, named.message, named.field);
   }
 }
 

@@ -4,8 +4,7 @@
  * every other route gets from the app is part of this route's parsing, which is why app.ts mounts it first.
  */
 import { Hono } from 'hono';
-import { checkUrlText } from '../edge-input.ts';
-import { ApiError } from '../errors.ts';
+import { urlTextProblem } from '../edge-input.ts';
 import type { AppDeps } from '../services.ts';
 import { Drop, dropAsImage } from './drops.ts';
 import { admitVisit, toEventRows } from './pipeline.ts';
@@ -16,13 +15,10 @@ import { pixelQuerySchema, type PixelQuery } from './validation.ts';
 const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 function parseQuery(url: string, query: Record<string, string>): PixelQuery | Drop {
-  try {
-    checkUrlText(url);
-  } catch (error) {
-    return Drop.fromInvalid(error as ApiError);
-  }
+  const problem = urlTextProblem(url);
+  if (problem) return new Drop(problem.part === 'path' ? 'invalid_path' : 'invalid_query', problem.message, problem.key);
   const parsed = pixelQuerySchema.safeParse(query);
-  return parsed.success ? parsed.data : Drop.fromInvalid(ApiError.fromZod(parsed.error, 'invalid_query'));
+  return parsed.success ? parsed.data : Drop.fromSchema(parsed.error, 'invalid_query');
 }
 
 export function pixelRoutes(deps: AppDeps): Hono {

@@ -3,8 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import type { ConsentReceipt, EventsReceipt } from '../contract.ts';
 import { bodySizeLimit } from '../body-limit.ts';
-import { refuseUnstorableText } from '../edge-input.ts';
-import { ApiError } from '../errors.ts';
+import { unstorableTextIn } from '../edge-input.ts';
 import type { AppDeps } from '../services.ts';
 import { allowPageOrigins } from './cors.ts';
 import { Drop, dropAsJson } from './drops.ts';
@@ -19,13 +18,10 @@ async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.
   } catch {
     return new Drop('invalid_body', 'The body must be JSON (sent as application/json or text/plain)');
   }
-  try {
-    refuseUnstorableText(json);
-  } catch (error) {
-    return Drop.fromInvalid(error as ApiError);
-  }
+  const unstorable = unstorableTextIn(json);
+  if (unstorable) return new Drop('invalid_body', unstorable.message, unstorable.field);
   const parsed = schema.safeParse(json);
-  return parsed.success ? parsed.data : Drop.fromInvalid(ApiError.fromZod(parsed.error));
+  return parsed.success ? parsed.data : Drop.fromSchema(parsed.error, 'invalid_body');
 }
 
 export function collectorRoutes(deps: AppDeps): Hono {
