@@ -13,6 +13,8 @@ export const LARGEST_INTEGER_COLUMN = 2_147_483_647;
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/** What a URL must hold before its decoded text can be wrong: a percent escape or a raw control character. */
+const NEEDS_CHECKING = /[%\u0000-\u001f\u007f]/;
 
 /** Why a string cannot be stored, or null when it can. */
 function unstorableText(value: string): string | null {
@@ -42,8 +44,18 @@ function findUnstorable(value: unknown, path: string): { field: string; problem:
   return null;
 }
 
-/** The first string of a parsed body (keys too) that cannot be stored, as a message and the field it is in. */
-export function unstorableTextIn(body: unknown): { message: string; field: string | undefined } | null {
+/**
+ * JSON text can carry a NUL or a lone surrogate only as a \u escape (a raw control character is not JSON, and
+ * text decoded from UTF-8 holds no lone surrogate), so a body without one needs no walk: nearly every body.
+ */
+const UNICODE_ESCAPE = '\\u';
+
+/**
+ * The first string of a parsed body (keys too) that cannot be stored, as a message and the field it is in. Given
+ * the JSON text the body was parsed from, a text without a \u escape is passed without walking the value.
+ */
+export function unstorableTextIn(body: unknown, jsonText?: string): { message: string; field: string | undefined } | null {
+  if (jsonText !== undefined && !jsonText.includes(UNICODE_ESCAPE)) return null;
   const found = findUnstorable(body, '');
   return found && { message: `${found.field || 'The body'}: ${found.problem}`, field: found.field || undefined };
 }
@@ -68,6 +80,8 @@ function decoded(component: string): string | null {
  */
 export function urlTextProblem(url: string): { part: 'path' | 'query'; message: string; key?: string } | null {
   if (!URL.canParse(url)) return { part: 'path', message: 'The URL cannot be read' };
+  // Nothing to decode and no control character: the common case, answered without splitting the URL.
+  if (!NEEDS_CHECKING.test(url)) return null;
   const { pathname, search } = new URL(url);
   for (const segment of pathname.split('/')) {
     const text = decoded(segment);

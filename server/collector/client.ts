@@ -26,25 +26,49 @@ export function clientAddress(c: Context, trustProxy: boolean): string {
   }
 }
 
+/** An address split into its network (IPv4 /24, IPv6 /48) and the host part the network leaves out. */
+function splitAddress(address: string): { network: string; host: string } {
+  const v4 = address.replace(/^::ffff:/, '');
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(v4)) {
+    const cut = v4.lastIndexOf('.');
+    return { network: `${v4.slice(0, cut)}.0`, host: v4.slice(cut + 1) };
+  }
+  if (address.includes(':')) {
+    const groups = address.split(':');
+    return { network: `${groups.slice(0, 3).join(':')}::`, host: groups.slice(3).join(':') };
+  }
+  return { network: address, host: '' };
+}
+
 /** Drops the host part (IPv4 /24, IPv6 /48) so even the keyed hash cannot single out one address. */
 export function truncateAddress(address: string): string {
-  const v4 = address.replace(/^::ffff:/, '');
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(v4)) return v4.split('.').slice(0, 3).join('.') + '.0';
-  if (address.includes(':')) return address.split(':').slice(0, 3).join(':') + '::';
-  return address;
+  return splitAddress(address).network;
 }
+
+// A client sends many requests from one network: a keyed hash costs far more than a map lookup. The map holds
+// networks (never whole addresses), in memory only, and starts over when full.
+const pseudonymCache = new Map<string, string>();
+const PSEUDONYM_CACHE_LIMIT = 10_000;
 
 /** The pseudonymous client address stored with consent evidence: a keyed hash, never the address itself. */
 export function pseudonymiseAddress(key: string, address: string, siteId: number): string {
-  return createHmac('sha256', key).update(`${siteId}|${truncateAddress(address)}`).digest('base64url').slice(0, 22);
+  const input = `${siteId}|${truncateAddress(address)}`;
+  const cacheKey = `${key}|${input}`;
+  const cached = pseudonymCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const pseudonym = createHmac('sha256', key).update(input).digest('base64url').slice(0, 22);
+  if (pseudonymCache.size >= PSEUDONYM_CACHE_LIMIT) pseudonymCache.clear();
+  pseudonymCache.set(cacheKey, pseudonym);
+  return pseudonym;
 }
 
 /**
- * The rate limiter's name for one client: its whole address and its consent ID, keyed and held in memory only.
- * Behind an office's one NAT address every browser has its own consent ID, so each gets its own allowance.
+ * The rate limiter's name for one client: its whole address and its consent ID, held in memory only. Behind an
+ * office's one NAT address every browser has its own consent ID, so each gets its own allowance. The network
+ * stands in it as its pseudonym (the keyed hash the request needs anyway), so the limiter never holds an address.
  */
-export function clientRateKey(key: string, address: string, siteId: number, consentId: string): string {
-  return createHmac('sha256', key).update(`${siteId}|${address}|${consentId}`).digest('base64url').slice(0, 22);
+export function clientRateKey(clientHash: string, address: string, consentId: string): string {
+  return `${clientHash}|${splitAddress(address).host}|${consentId}`;
 }
 
 /**

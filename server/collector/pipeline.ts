@@ -63,9 +63,9 @@ function admitClient(
   sender: Sender,
   consentId: string,
 ): { readonly clientHash: string } | Drop {
-  const own = deps.rateLimiter.tryTake(clientRateKey(deps.clientKey, sender.address, site.id, consentId));
-  if (own !== null) return new Drop('rate', deps.rateLimiter.refusal(own).en, undefined, own);
   const clientHash = pseudonymiseAddress(deps.clientKey, sender.address, site.id);
+  const own = deps.rateLimiter.tryTake(clientRateKey(clientHash, sender.address, consentId));
+  if (own !== null) return new Drop('rate', deps.rateLimiter.refusal(own).en, undefined, own);
   const network = deps.networkRateLimiter.tryTake(`${site.id}|${clientHash}`);
   if (network !== null) return new Drop('rate', deps.networkRateLimiter.refusal(network).en, undefined, network);
   return { clientHash };

@@ -12,13 +12,14 @@ import { senderOf, whileAvailable } from './sender.ts';
 import { consentRequestSchema, eventsRequestSchema } from './validation.ts';
 
 async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S> | Drop> {
+  const text = await c.req.text();
   let json: unknown;
   try {
-    json = JSON.parse(await c.req.text());
+    json = JSON.parse(text);
   } catch {
     return new Drop('invalid_body', 'The body must be JSON (sent as application/json or text/plain)');
   }
-  const unstorable = unstorableTextIn(json);
+  const unstorable = unstorableTextIn(json, text);
   if (unstorable) return new Drop('invalid_body', unstorable.message, unstorable.field);
   const parsed = schema.safeParse(json);
   return parsed.success ? parsed.data : Drop.fromSchema(parsed.error, 'invalid_body');

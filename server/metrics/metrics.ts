@@ -18,7 +18,11 @@ export interface MetricSources {
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({ name: 'samtykke_http_requests_total', help: 'Requests answered, by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
+  /**
+   * Requests answered so far, by "method status route": counted in a map on the request path and handed to the
+   * counter when it is scraped, since prom-client hashes a series' labels on every increment.
+   */
+  private readonly requestCounts = new Map<string, { readonly method: string; readonly route: string; readonly status: string; count: number }>();
   private readonly drops = new Counter({ name: 'samtykke_collector_drops_total', help: 'Collector requests that stored nothing, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
   private readonly batchSizes = new Histogram({
     name: 'samtykke_batch_size',
@@ -36,6 +40,17 @@ export class Metrics {
   });
 
   constructor(sources: MetricSources) {
+    const requestCounts = this.requestCounts;
+    new Counter({
+      name: 'samtykke_http_requests_total',
+      help: 'Requests answered, by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { method, route, status, count } of requestCounts.values()) this.inc({ method, route, status }, count);
+      },
+    });
     new Gauge({ name: 'samtykke_event_queue_depth', help: 'Accepted events waiting to be stored', registers: [this.registry], collect() { this.set(sources.eventQueueDepth()); } });
     new Gauge({ name: 'samtykke_events_refused_total', help: 'Accepted events the database refused for what they held, dropped', registers: [this.registry], collect() { this.set(sources.eventsRefused()); } });
     new Gauge({
@@ -65,7 +80,10 @@ export class Metrics {
   }
 
   request(method: string, route: string, status: number): void {
-    this.requests.inc({ method, route, status: String(status) });
+    const series = `${method} ${status} ${route}`;
+    const counted = this.requestCounts.get(series);
+    if (counted) counted.count += 1;
+    else this.requestCounts.set(series, { method, route, status: String(status), count: 1 });
   }
 
   drop(reason: string): void {
