@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { collectorScenario } from './collector.ts';
 import { dashboardScenario } from './dashboard.ts';
+import { drillsScenario } from './drills.ts';
 import { formatTable, toJson, type ScenarioReport } from './lib/report.ts';
 import { UsageError, type BenchEnv, type OptionValues, type Scenario } from './lib/scenario.ts';
 import { verifyScenario } from './verify.ts';
@@ -17,6 +18,7 @@ const scenarios: Record<string, Scenario> = {
   widget: widgetScenario,
   dashboard: dashboardScenario,
   verify: verifyScenario,
+  drills: drillsScenario,
 };
 
 function help(): string {

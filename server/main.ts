@@ -14,7 +14,7 @@ import { createDb, type Db } from './db/create.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
-import { strandedJournals } from './journal/journal.ts';
+import { storeStrandedJournals } from './journal/stranded.ts';
 import { gatherWorkerMetrics, offerWorkerMetrics } from './metrics/cluster.ts';
 import { startRetentionJob } from './jobs/retention.ts';
 import { hasOrganisation } from './queries/organisation.ts';
@@ -55,12 +55,7 @@ async function prepare(config: Config, db: Db): Promise<Welcome> {
   // Without any organisation (SAMTYKKE_DEMO=false on a new database) the first person in needs the setup link.
   const setupToken = (await hasOrganisation(db)) ? null : await createSetupToken(db);
   const demoInstalled = (await findSiteByKey(db, DEMO_SITE)) !== null;
-  if (config.journal) {
-    const stranded = strandedJournals(config.journal, config.workers);
-    if (stranded.length > 0) {
-      console.error(`The outage journals ${stranded.join(', ')} hold acknowledged decisions or events of worker slots this start does not run; start once with SAMTYKKE_WORKERS high enough to store them`);
-    }
-  }
+  if (config.journal) await storeStrandedJournals(config.journal, config.workers, db);
   return { demo, demoAdmin, setupToken, demoInstalled };
 }
 

@@ -65,8 +65,18 @@ export function describeThisProcess(): string {
 export function lockDataDir(dataDir: string, description: string = describeThisProcess()): DataDirLock {
   // Resolved, so two spellings of one folder are one lock in this process too.
   const lockPath = path.resolve(dataDir, LOCK_FILE_NAME);
+  const taken = tryLockFile(lockPath, 'Samtykke holds this PGlite data folder; delete this file only when no Samtykke process runs', description);
+  if ('holder' in taken) throw new DataDirInUseError(dataDir, lockPath, taken.holder);
+  return taken;
+}
+
+/**
+ * Takes the lock file at `lockPath` (any file one process at a time may use), or answers with the live process that
+ * holds it. `about` is written into the file for whoever finds it. Released like lockDataDir's.
+ */
+export function tryLockFile(lockPath: string, about: string, description: string = describeThisProcess()): DataDirLock | { readonly holder: LockHolder } {
   const ours: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), description };
-  const content = `${JSON.stringify({ ...ours, about: 'Samtykke holds this PGlite data folder; delete this file only when no Samtykke process runs' }, null, 2)}\n`;
+  const content = `${JSON.stringify({ ...ours, about }, null, 2)}\n`;
   let unreadableSeen = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (createExclusive(lockPath, content)) return holdLock(lockPath, content);
@@ -77,12 +87,12 @@ export function lockDataDir(dataDir: string, description: string = describeThisP
       sleepSync(UNREADABLE_WAIT_MS);
       continue;
     }
-    if (holder !== null && isHeld(lockPath, holder)) throw new DataDirInUseError(dataDir, lockPath, holder);
+    if (holder !== null && isHeld(lockPath, holder)) return { holder };
     // Stale: remove it only if it is still the file we judged, so a lock another process just took survives.
     // Two processes taking over one stale lock in the same instant could still both pass; an accepted edge.
     if (readLockFile(lockPath) === found) removeFile(lockPath);
   }
-  throw new Error(`Could not take the lock ${lockPath}: other processes keep creating and removing it. Start one Samtykke process at a time on ${dataDir}.`);
+  throw new Error(`Could not take the lock ${lockPath}: other processes keep creating and removing it. Start one Samtykke process at a time on its folder.`);
 }
 
 function isHeld(lockPath: string, holder: LockHolder): boolean {
@@ -130,7 +140,7 @@ function createExclusive(lockPath: string, content: string): boolean {
     descriptor = openSync(lockPath, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new Error(`Cannot create the lock file ${lockPath}: ${(error as Error).message}. Check that this user may write to the data folder (SAMTYKKE_DATA_DIR).`);
+    throw new Error(`Cannot create the lock file ${lockPath}: ${(error as Error).message}. Check that this user may write to ${path.dirname(lockPath)}.`);
   }
   try {
     writeSync(descriptor, content);

@@ -9,9 +9,9 @@
  * stopped. Once everything is stored, both files are emptied.
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { JournalConfig } from '../config.ts';
+import { tryLockFile, type DataDirLock } from '../db/data-dir-lock.ts';
 import { ApiError } from '../errors.ts';
 
 export interface JournalOptions<T> {
@@ -46,6 +46,31 @@ interface Waiting<T> {
 }
 
 /** The entries after `from`; a last line without its newline was never synced, so never acknowledged. */
+// How long a journal waits for the process holding its file before start-up fails with a message naming it.
+const HOLDER_WAIT_MS = 120_000;
+
+/**
+ * A journal file is one process's at a time. A worker of an earlier start whose primary was killed goes on storing
+ * what it journaled until it is done; the next start's worker for the same slot waits for it instead of appending
+ * to, and emptying, a file the other still uses.
+ */
+async function lockJournalFile(file: string, label: string): Promise<DataDirLock> {
+  const lockPath = `${file}.lock`;
+  const deadline = Date.now() + HOLDER_WAIT_MS;
+  let told = false;
+  for (;;) {
+    const taken = tryLockFile(lockPath, `A Samtykke process is using the ${label} journal ${path.basename(file)}; delete this file only when no Samtykke process runs`);
+    if (!('holder' in taken)) return taken;
+    const { holder } = taken;
+    if (Date.now() > deadline) {
+      throw new Error(`The ${label} journal ${file} is still held by ${holder.description} (pid ${holder.pid}) after ${HOLDER_WAIT_MS / 1000} s; stop that process, then start again`);
+    }
+    if (!told) console.error(`The ${label} journal ${file} is held by ${holder.description} (pid ${holder.pid}), which is still storing it; waiting for it to finish`);
+    told = true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 function parseLines<T>(text: Buffer, from: number, decode: (json: unknown) => T): Line<T>[] {
   const lines: Line<T>[] = [];
   let start = from;
@@ -68,6 +93,7 @@ export class Journal<T> {
 
   private constructor(
     private readonly options: JournalOptions<T>,
+    private readonly lock: DataDirLock,
     private readonly journal: FileHandle,
     private readonly cursor: FileHandle,
     /** Entries in the file not stored yet, oldest first. */
@@ -83,6 +109,7 @@ export class Journal<T> {
   /** Opens the journal, picking up what an earlier process left unstored; replay starts at once. */
   static async open<T>(options: JournalOptions<T>): Promise<Journal<T>> {
     mkdirSync(path.dirname(options.file), { recursive: true });
+    const lock = await lockJournalFile(options.file, options.label);
     const cursorFile = `${options.file}.stored`;
     const text = await readFile(options.file).catch(missingAsEmpty);
     const offsets = (await readFile(cursorFile).catch(missingAsEmpty)).toString('utf8').split('\n').filter((line) => /^\d+$/.test(line));
@@ -93,7 +120,7 @@ export class Journal<T> {
     const journal = await open(options.file, 'a+');
     if (size < text.length) await journal.truncate(size);
     const cursor = await open(cursorFile, 'a');
-    const opened = new Journal(options, journal, cursor, lines, size, storedThrough);
+    const opened = new Journal(options, lock, journal, cursor, lines, size, storedThrough);
     if (lines.length > 0) {
       console.error(`The ${options.label} journal ${options.file} holds ${lines.length} not stored yet; storing them now`);
       opened.replaySoon(0);
@@ -113,6 +140,16 @@ export class Journal<T> {
 
   get pendingEntries(): number {
     return this.unstored.length;
+  }
+
+  /** Resolves true once everything appended so far is stored, or false when `timeoutMs` passed first. */
+  async untilStored(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.holding) {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return true;
   }
 
   /** Resolves once the entries are synced to disk; refuses with 503 past the size limit or after close. */
@@ -232,28 +269,11 @@ export class Journal<T> {
     await this.replaying;
     await this.journal.close();
     await this.cursor.close();
+    this.lock.release();
   }
 }
 
 function missingAsEmpty(error: NodeJS.ErrnoException): Buffer {
   if (error.code === 'ENOENT') return Buffer.alloc(0);
   throw error;
-}
-
-
-/** Journals of worker slots at or past `workers` that hold entries: nobody started with this setting stores them. */
-export function strandedJournals(journal: JournalConfig, workers: number): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(journal.folder);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return names
-    .filter((name) => {
-      const slot = name.match(/^(?:consent|events)-(\d+)\.ndjson$/)?.[1];
-      return slot !== undefined && Number(slot) >= workers && statSync(path.join(journal.folder, name)).size > 0;
-    })
-    .map((name) => path.join(journal.folder, name));
 }

@@ -15,7 +15,9 @@ import { createDb, type Db } from '../../server/db/create.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { Journal } from '../../server/journal/journal.ts';
-import { verifySiteChain } from '../../server/queries/consent-records.ts';
+import { verifySiteChain, type UnchainedRecord } from '../../server/queries/consent-records.ts';
+import { openConsentJournal } from '../../server/collector/consent-recorder.ts';
+import { ConsentWriter } from '../../server/collector/consent-writer.ts';
 import { createDeps, drainDeps, type AppDeps } from '../../server/services.ts';
 import { TEST_ORIGIN } from '../helpers/app.ts';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
@@ -157,6 +159,30 @@ describe.skipIf(!privatePostgresAvailable)('the outage journal', () => {
     expect(await server.stop()).toBe(0);
   });
 
+  it('stores the journals of a worker slot the next start does not run (SAMTYKKE_WORKERS lowered) before it serves', async () => {
+    const dataDir = path.join(folder, 'lowered');
+    const site = await db.selectFrom('sites').select('id').where('key', '=', 'min-side').executeTakeFirstOrThrow();
+    // What the second of two workers journaled during an outage, written through the same journal it uses.
+    await postgres.stop();
+    const downDb = await createDb({ engine: 'postgres', url: postgres.url });
+    const journal = await openConsentJournal(path.join(dataDir, 'journal', 'consent-1.ndjson'), downDb, new ConsentWriter(downDb));
+    const journaledIds = Array.from({ length: 12 }, () => newConsentId());
+    const vanish = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    await journal.append(journaledIds.map((consentId, index) => ({ siteId: site.id, record: journaledRecord(consentId, new Date(Date.now() - 60_000 + index)) })));
+    await journal.close();
+    vanish.mockRestore();
+    await downDb.destroy();
+    await postgres.start();
+
+    const server = await startServerProcess({ DATABASE_URL: postgres.url, SAMTYKKE_DATA_DIR: dataDir, SAMTYKKE_WORKERS: '1', SAMTYKKE_RATE_LIMIT: '0', SAMTYKKE_DEMO: 'false' });
+    // Stored before it listened: the start waits for them.
+    expect((await storedDecisions(db, journaledIds)).map((row) => row.consent_id)).toEqual(journaledIds);
+    expect(server.output()).toMatch(/Stored the outage journals of worker slot 1, which this start does not run/);
+    expect(await readFile(path.join(dataDir, 'journal', 'consent-1.ndjson'), 'utf8')).toBe('');
+    expect((await verifySiteChain(db, site.id)).problem).toBeNull();
+    expect(await server.stop()).toBe(0);
+  });
+
   it('stores what a process killed with SIGKILL during the outage had journaled, when the next one starts', async () => {
     const dataDir = path.join(folder, 'killed');
     const env = { DATABASE_URL: postgres.url, SAMTYKKE_DATA_DIR: dataDir, SAMTYKKE_WORKERS: '1', SAMTYKKE_RATE_LIMIT: '0', SAMTYKKE_DEMO: 'false' };
@@ -182,6 +208,29 @@ describe.skipIf(!privatePostgresAvailable)('the outage journal', () => {
     expect(await second.stop()).toBe(0);
   });
 });
+
+function journaledRecord(consentId: string, recordedAt: Date): UnchainedRecord {
+  return {
+    consentId,
+    policyVersion: 1,
+    functional: true,
+    analytics: true,
+    ads: false,
+    action: 'custom',
+    source: 'banner',
+    locale: 'nb',
+    pageUrl: 'https://portal.test/oversikt',
+    browser: 'Chrome',
+    os: 'Linux',
+    device: 'desktop',
+    account: null,
+    recordedAt,
+    clientHash: 'journaled-by-slot-1',
+    shownHash: null,
+    gpc: false,
+    stale: false,
+  };
+}
 
 /** Sends requests one after another on each of `lanes` until `stopAt`, keeping what each was answered. */
 async function steadyLoad<T>(lanes: number, stopAt: () => boolean, send: (n: number) => Promise<T>): Promise<T[]> {
@@ -237,6 +286,29 @@ describe('a journal file', () => {
     await expect.poll(() => journal.pendingBytes).toBe(0);
     await journal.close();
     expect(await readFile(file, 'utf8')).toBe('');
+  });
+
+  it('is one holder\'s at a time: a second opener waits until the first has closed it, then stores what it left', async () => {
+    const file = path.join(folder, 'held.ndjson');
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const first = await Journal.open(options(file, async () => {
+      throw new Error('connect ECONNREFUSED');
+    }));
+    await first.append([1, 2]);
+    const stored: number[] = [];
+    let opened = false;
+    const second = Journal.open(options(file, async (entries) => void stored.push(...entries))).then((journal) => {
+      opened = true;
+      return journal;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(opened).toBe(false);
+    expect(logged.mock.calls.some(([line]) => /is held by .* \(pid \d+\), which is still storing it; waiting/.test(String(line)))).toBe(true);
+    await first.close();
+    const journal = await second;
+    await expect.poll(() => stored).toEqual([1, 2]);
+    await journal.close();
+    logged.mockRestore();
   });
 
   it('keeps entries while storing fails, tries again, and refuses with 503 past its size', async () => {
