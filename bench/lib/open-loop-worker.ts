@@ -19,6 +19,8 @@ interface Connection {
   readonly socket: net.Socket;
   current: InFlight | null;
   buffer: Buffer;
+  /** When it last went idle (performance.now()). */
+  idleSince: number;
 }
 
 interface Answer {
@@ -33,6 +35,10 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
 // Only a refusal's body is kept, for the report; a 2xx body is skipped unread.
 const KEPT_BODY = 500;
+// Node's server closes a keep-alive socket idle for 5 s (its keepAliveTimeout). A request written just as it does
+// is lost with the socket, unanswered though the server never read it: an idle socket older than this is closed
+// here and never reused, as HTTP clients do (undici's keep-alive timeout).
+const REUSE_LIMIT_MS = 4_000;
 
 /** One complete answer at the start of `buffer`, or null while it is still arriving. */
 function parseAnswer(buffer: Buffer): Answer | null {
@@ -115,13 +121,24 @@ async function run(plan: OpenLoopPlan): Promise<WireOpenLoopResult> {
   const release = (connection: Connection) => {
     const next = waiting.shift();
     if (next) write(connection, next);
-    else idle.push(connection);
+    else {
+      connection.idleSince = performance.now();
+      idle.push(connection);
+    }
+  };
+  /** The most recently used idle socket that the server will not be closing now, or a new one while there is room. */
+  const acquire = (): Connection | undefined => {
+    for (let connection = idle.pop(); connection; connection = idle.pop()) {
+      if (performance.now() - connection.idleSince < REUSE_LIMIT_MS) return connection;
+      connection.socket.destroy();
+    }
+    return all.size < plan.maxSockets ? open() : undefined;
   };
   const open = (): Connection => {
     socketsOpened += 1;
     const socket = net.connect({ host: target.hostname, port });
     socket.setNoDelay(true);
-    const connection: Connection = { socket, current: null, buffer: Buffer.alloc(0) };
+    const connection: Connection = { socket, current: null, buffer: Buffer.alloc(0), idleSince: performance.now() };
     all.add(connection);
     socket.on('data', (chunk: Buffer) => {
       connection.buffer = connection.buffer.length === 0 ? chunk : Buffer.concat([connection.buffer, chunk]);
@@ -179,6 +196,7 @@ async function run(plan: OpenLoopPlan): Promise<WireOpenLoopResult> {
       const connection = open();
       return new Promise<void>((resolve, reject) => {
         connection.socket.once('connect', () => {
+          connection.idleSince = performance.now();
           idle.push(connection);
           resolve();
         });
@@ -197,7 +215,7 @@ async function run(plan: OpenLoopPlan): Promise<WireOpenLoopResult> {
       for (; next < due; next++) {
         const request = { n: next, dueAt: start + next * intervalMs };
         windowDue[Math.min(windowCount - 1, Math.floor((request.dueAt - start) / windowMs))]! += 1;
-        const connection = idle.pop() ?? (all.size < plan.maxSockets ? open() : undefined);
+        const connection = acquire();
         if (connection) write(connection, request);
         else waiting.push(request);
       }

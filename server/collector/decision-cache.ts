@@ -3,12 +3,14 @@
  * Decisions recorded by this process are seen at once. A decision recorded by another process arrives over the
  * change feed (within a second) and drops the entry here, whichever process recorded it; ones read from the
  * database are also trusted for a few seconds only, which bounds the delay while the feed is not connected.
+ * Reads that miss together go to the database together: one statement for every consent ID asked for in the same
+ * turn of the event loop, so a cold cache (a start, another process's decisions) costs a query per turn, not per ID.
  */
 import type { Decision } from '../domain/consent.ts';
 import { LOCAL_ONLY, type ChangeFeed } from '../db/change-feed.ts';
 import type { Db } from '../db/create.ts';
 import { databaseUnreachable } from '../db/errors.ts';
-import { latestDecision } from '../queries/consent-records.ts';
+import { latestDecisions, type ConsentKey } from '../queries/consent-records.ts';
 
 interface Entry {
   readonly decision: Decision | null;
@@ -21,6 +23,8 @@ interface Entry {
 }
 
 const READ_TTL_MS = 5_000;
+// Consent IDs per statement: a turn with more asks again for the rest.
+const READ_BATCH = 500;
 const MAX_ENTRIES = 200_000;
 // How long a change heard from another process outranks a decision this process is about to remember: both
 // committed, and the other's notice can overtake this process's own receipt.
@@ -32,6 +36,8 @@ export class DecisionCache {
   private readonly reading = new Map<string, symbol>();
   /** Keys another process changed lately, oldest first. */
   private readonly heard = new Map<string, number>();
+  /** Reads waiting for this turn's statement, by key: asked for twice, read once. */
+  private readonly unread = new Map<string, { readonly key: ConsentKey; readonly answer: Promise<Decision | null>; resolve(decision: Decision | null): void; reject(error: Error): void }>();
 
   constructor(
     private readonly db: Db,
@@ -58,7 +64,7 @@ export class DecisionCache {
     let decision: Decision | null;
     let overtaken: boolean;
     try {
-      decision = await latestDecision(this.db, siteId, consentId);
+      decision = await this.read(key, { siteId, consentId });
     } catch (error) {
       // While the database does not answer, what was last read for this ID stands in (see docs/scaling.md).
       if (entry && databaseUnreachable(error)) return entry.decision;
@@ -73,6 +79,38 @@ export class DecisionCache {
     // Another process changed it meanwhile: the answer may predate that, so it serves this request only.
     if (!overtaken) this.set(key, { decision, storedAt: now, recorded: false });
     return decision;
+  }
+
+  /** The consent ID's latest decision, read with every other read asked for in this turn. */
+  private read(cacheKey: string, key: ConsentKey): Promise<Decision | null> {
+    const waiting = this.unread.get(cacheKey);
+    if (waiting) return waiting.answer;
+    if (this.unread.size === 0) setImmediate(() => void this.readWaiting());
+    let resolve!: (decision: Decision | null) => void;
+    let reject!: (error: Error) => void;
+    const answer = new Promise<Decision | null>((resolveRead, rejectRead) => {
+      resolve = resolveRead;
+      reject = rejectRead;
+    });
+    this.unread.set(cacheKey, { key, answer, resolve, reject });
+    return answer;
+  }
+
+  private async readWaiting(): Promise<void> {
+    const waiting = [...this.unread];
+    this.unread.clear();
+    const batches: Array<typeof waiting> = [];
+    for (let from = 0; from < waiting.length; from += READ_BATCH) batches.push(waiting.slice(from, from + READ_BATCH));
+    await Promise.all(
+      batches.map(async (batch) => {
+        try {
+          const found = await latestDecisions(this.db, batch.map(([, read]) => read.key));
+          for (const [cacheKey, read] of batch) read.resolve(found.get(cacheKey) ?? null);
+        } catch (error) {
+          for (const [, read] of batch) read.reject(error as Error);
+        }
+      }),
+    );
   }
 
   /** A decision this process stored: enforced here at once, and told to the other processes. */
