@@ -7,7 +7,8 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 import { afterEach, describe, expect, it } from 'vitest';
 import { DecisionCache } from '../../server/collector/decision-cache.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
-import { appendConsentRecords, type UnchainedRecord } from '../../server/queries/consent-records.ts';
+import { appendConsentRecords } from '../../server/queries/consent-records.ts';
+import { record } from '../admin/fixtures.ts';
 import { createTestDatabase, engines, type TestDatabase } from '../helpers/database.ts';
 
 /** Counts the statements a database handle sends. */
@@ -20,29 +21,6 @@ class StatementCounter implements KyselyPlugin {
   async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     return result;
   }
-}
-
-function record(consentId: string, analytics: boolean, recordedAt: Date): UnchainedRecord {
-  return {
-    consentId,
-    policyVersion: 1,
-    functional: true,
-    analytics,
-    ads: false,
-    action: 'custom',
-    source: 'banner',
-    locale: 'nb',
-    pageUrl: null,
-    browser: null,
-    os: null,
-    device: 'desktop',
-    account: null,
-    recordedAt,
-    clientHash: 'test',
-    shownHash: null,
-    gpc: false,
-    stale: false,
-  };
 }
 
 describe.each(engines)('the decision cache on %s', (engine) => {
@@ -59,8 +37,8 @@ describe.each(engines)('the decision cache on %s', (engine) => {
     const granted = (index: number) => index % 3 !== 0;
     const at = new Date();
     // Each ID decided twice: first the opposite, then the answer the cache must give.
-    await appendConsentRecords(database.db, siteId, ids.map((id, index) => record(id, !granted(index), at)));
-    await appendConsentRecords(database.db, siteId, ids.map((id, index) => record(id, granted(index), at)));
+    await appendConsentRecords(database.db, siteId, ids.map((id, index) => record(id, { analytics: !granted(index), ads: false }, { recordedAt: at })));
+    await appendConsentRecords(database.db, siteId, ids.map((id, index) => record(id, { analytics: granted(index), ads: false }, { recordedAt: at })));
 
     const counter = new StatementCounter();
     const cache = new DecisionCache(database.db.withPlugin(counter));

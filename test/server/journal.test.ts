@@ -15,7 +15,8 @@ import { createDb, type Db } from '../../server/db/create.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { Journal } from '../../server/journal/journal.ts';
-import { verifySiteChain, type UnchainedRecord } from '../../server/queries/consent-records.ts';
+import { verifySiteChain } from '../../server/queries/consent-records.ts';
+import { record } from '../admin/fixtures.ts';
 import { openConsentJournal } from '../../server/collector/consent-recorder.ts';
 import { ConsentWriter } from '../../server/collector/consent-writer.ts';
 import { createDeps, drainDeps, type AppDeps } from '../../server/services.ts';
@@ -168,7 +169,7 @@ describe.skipIf(!privatePostgresAvailable)('the outage journal', () => {
     const journal = await openConsentJournal(path.join(dataDir, 'journal', 'consent-1.ndjson'), downDb, new ConsentWriter(downDb));
     const journaledIds = Array.from({ length: 12 }, () => newConsentId());
     const vanish = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    await journal.append(journaledIds.map((consentId, index) => ({ siteId: site.id, record: journaledRecord(consentId, new Date(Date.now() - 60_000 + index)) })));
+    await journal.append(journaledIds.map((consentId, index) => ({ siteId: site.id, record: record(consentId, { analytics: true, ads: false }, { recordedAt: new Date(Date.now() - 60_000 + index) }) })));
     await journal.close();
     vanish.mockRestore();
     await downDb.destroy();
@@ -208,29 +209,6 @@ describe.skipIf(!privatePostgresAvailable)('the outage journal', () => {
     expect(await second.stop()).toBe(0);
   });
 });
-
-function journaledRecord(consentId: string, recordedAt: Date): UnchainedRecord {
-  return {
-    consentId,
-    policyVersion: 1,
-    functional: true,
-    analytics: true,
-    ads: false,
-    action: 'custom',
-    source: 'banner',
-    locale: 'nb',
-    pageUrl: 'https://portal.test/oversikt',
-    browser: 'Chrome',
-    os: 'Linux',
-    device: 'desktop',
-    account: null,
-    recordedAt,
-    clientHash: 'journaled-by-slot-1',
-    shownHash: null,
-    gpc: false,
-    stale: false,
-  };
-}
 
 /** Sends requests one after another on each of `lanes` until `stopAt`, keeping what each was answered. */
 async function steadyLoad<T>(lanes: number, stopAt: () => boolean, send: (n: number) => Promise<T>): Promise<T[]> {
