@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { collectorScenario } from './collector.ts';
 import { dashboardScenario } from './dashboard.ts';
 import { drillsScenario } from './drills.ts';
+import { scannerScenario } from './scanner.ts';
 import { formatTable, toJson, type ScenarioReport } from './lib/report.ts';
 import { UsageError, type BenchEnv, type OptionValues, type Scenario } from './lib/scenario.ts';
 import { verifyScenario } from './verify.ts';
@@ -19,6 +20,7 @@ const scenarios: Record<string, Scenario> = {
   dashboard: dashboardScenario,
   verify: verifyScenario,
   drills: drillsScenario,
+  scanner: scannerScenario,
 };
 
 function help(): string {

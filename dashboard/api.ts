@@ -9,11 +9,15 @@ import type {
   InstallGuide,
   RecordDetail,
   Retention,
+  ScanDetail,
+  ScanSchedule,
+  ScanSummary,
   SessionInfo,
   SetupRequest,
   SetupStatus,
   SiteSummary,
   Snippet,
+  StartScanRequest,
   Wire,
 } from '../server/admin/contract.ts';
 import type { BreakdownPage as BreakdownPageOf, UsageOverview } from '../server/admin/usage.ts';
@@ -24,6 +28,7 @@ import type { Locale } from '../server/domain/consent.ts';
 import type { InventoryItem } from '../server/domain/inventory.ts';
 import type { PolicyChange, PolicyEntry, PolicyRules, PolicyVersion } from '../server/domain/policy.ts';
 import type { PolicyDiff } from '../server/domain/policy-diff.ts';
+import type { Finding } from '../server/domain/scan-findings.ts';
 import type { Role, StaffUser } from '../server/domain/roles.ts';
 import type { BreakdownRow, BreakdownSort, SortOrder, UsageDimension, UsageFilter } from '../server/domain/stats.ts';
 import type { NewInventoryItem } from '../server/queries/inventory.ts';
@@ -56,6 +61,13 @@ export type SiteUpdate = SiteChanges;
 export type RecordRow = Wire<ConsentRecordView>;
 export type HistoryRow = Wire<HistoryEntry>;
 export type AuditRow = Wire<AuditLogItem>;
+export type Scan = Wire<ScanSummary>;
+export type ScanView = Wire<ScanDetail>;
+export type ScanFinding = Wire<Finding>;
+export type Schedule = Wire<ScanSchedule>;
+/** The server works out when the next scheduled scan is due. */
+export type ScheduleInput = Omit<ScanSchedule, 'nextAt'>;
+export type { StartScanRequest };
 export type { BreakdownSort, Retention, Role, Snippet, UsageFilter };
 
 /** One page of one breakdown, sorted by the server over the whole result. */
@@ -175,6 +187,11 @@ export const api = {
   discardDraft: (siteId: number, policyId: number) => request<void>('DELETE', `${admin}/sites/${siteId}/policies/${policyId}`),
   publishDraft: (siteId: number, policyId: number, change: PolicyChange) =>
     request<PublishedPolicy>('POST', `${admin}/sites/${siteId}/policies/${policyId}/publish`, { change }),
+  scans: (siteId: number) => request<Scan[]>('GET', `${admin}/sites/${siteId}/scans`),
+  startScan: (siteId: number, scan: StartScanRequest) => request<Scan>('POST', `${admin}/sites/${siteId}/scans`, scan),
+  scan: (siteId: number, scanId: number) => request<ScanView>('GET', `${admin}/sites/${siteId}/scans/${scanId}`),
+  scanSchedule: (siteId: number) => request<Schedule>('GET', `${admin}/sites/${siteId}/scan-schedule`),
+  saveScanSchedule: (siteId: number, schedule: ScheduleInput) => request<Schedule>('PUT', `${admin}/sites/${siteId}/scan-schedule`, schedule),
   banner: (siteId: number) => request<Banner>('GET', `${admin}/sites/${siteId}/banner`),
   saveBanner: (siteId: number, banner: BannerInput) => request<BannerInput>('PUT', `${admin}/sites/${siteId}/banner`, banner),
   previewUrl: (siteId: number, options: PreviewOptions) =>

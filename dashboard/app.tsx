@@ -15,6 +15,7 @@ import { LoginPage } from './pages/login.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { PolicyPage } from './pages/policy.tsx';
 import { RecordsPage } from './pages/records.tsx';
+import { ScansPage } from './pages/scans.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SitesPage } from './pages/sites.tsx';
 import { UsersPage } from './pages/users.tsx';
@@ -34,6 +35,7 @@ const PAGES: readonly PageEntry[] = [
   { path: 'sites', label: 'navSites', permission: 'sites.manage', page: SitesPage },
   { path: 'install', label: 'navInstall', permission: 'sites.manage', page: InstallPage, needsSite: true },
   { path: 'inventory', label: 'navInventory', permission: 'sites.manage', page: InventoryPage, needsSite: true },
+  { path: 'scans', label: 'navScans', permission: 'sites.manage', page: ScansPage, needsSite: true },
   { path: 'banner', label: 'navBanner', permission: 'sites.manage', page: BannerPage, needsSite: true },
   { path: 'policy', label: 'navPolicy', permission: 'policies.read', page: PolicyPage, needsSite: true },
   { path: 'records', label: 'navRecords', permission: 'records.read', page: RecordsPage, needsSite: true },

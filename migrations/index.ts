@@ -7,6 +7,7 @@ import * as onboarding from './2026-12-01T0000-onboarding.ts';
 import * as bannerAndEvidence from './2026-12-01T0100-banner-and-evidence.ts';
 import * as usageRollups from './2026-12-01T0200-usage-rollups.ts';
 import * as distributionKeys from './2026-12-01T0300-distribution-keys.ts';
+import * as scans from './2026-12-06T0000-scans.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T0000-core': core,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T0100-banner-and-evidence': bannerAndEvidence,
   '2026-12-01T0200-usage-rollups': usageRollups,
   '2026-12-01T0300-distribution-keys': distributionKeys,
+  '2026-12-06T0000-scans': scans,
 };

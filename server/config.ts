@@ -1,6 +1,7 @@
 /** The only reader of process.env: every setting validated, typed, defaulted and frozen. */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { OPEN_COOKIE_DATABASE_URL } from './scanner/cookie-database.ts';
 
 export type DatabaseConfig =
   | { readonly engine: 'postgres'; readonly url: string }
@@ -63,6 +64,8 @@ export interface Config {
   readonly metricsToken: string | null;
   /** Where decisions and events wait while the database does not answer; null without a folder (503s instead). */
   readonly journal: JournalConfig | null;
+  /** The cookie scanner (server/scanner). */
+  readonly scanner: ScannerConfig;
   /** Server processes sharing the port (node:cluster); always 1 on PGlite, which lives inside its one process. */
   readonly workers: number;
   /** SAMTYKKE_WORKERS when it asked for more than PGlite allows, so start-up can say it was not followed; else null. */
@@ -84,6 +87,18 @@ export interface JournalConfig {
   readonly slot: number;
   /** Events the journal holds before new ones are refused with 503 (decisions are never refused for size). */
   readonly eventLimitBytes: number;
+}
+
+/** The cookie scanner's browser, its limits and where suggestions come from. */
+export interface ScannerConfig {
+  /** Chromium or Chrome: the scan drives it headless. */
+  readonly browserPath: string;
+  /** The Open Cookie Database's JSON: a file path or an http(s) URL. */
+  readonly cookieDatabase: string;
+  /** A whole scan's time, after which pages not yet visited are reported as skipped. */
+  readonly timeLimitMs: number;
+  /** One page's load. */
+  readonly pageTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -188,6 +203,16 @@ function journalConfig(env: Env): JournalConfig | null {
   });
 }
 
+function scannerConfig(env: Env): ScannerConfig {
+  const cookieDatabase = env.SAMTYKKE_COOKIE_DATABASE || OPEN_COOKIE_DATABASE_URL;
+  return Object.freeze({
+    browserPath: env.SAMTYKKE_CHROMIUM_PATH || '/usr/bin/chromium',
+    cookieDatabase: /^https?:\/\//.test(cookieDatabase) ? cookieDatabase : path.resolve(cookieDatabase),
+    timeLimitMs: integer(env, 'SAMTYKKE_SCAN_MINUTES', 10, 1, 24 * 60) * 60_000,
+    pageTimeoutMs: integer(env, 'SAMTYKKE_SCAN_PAGE_SECONDS', 15, 1, 600) * 1000,
+  });
+}
+
 function metricsToken(env: Env): string | null {
   const token = env.SAMTYKKE_METRICS_TOKEN || null;
   if (token !== null && token.length < 16) throw new ConfigError('SAMTYKKE_METRICS_TOKEN', 'must be at least 16 characters: it is all that guards /metrics from other machines');
@@ -237,6 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
     checkpoints: checkpointConfig(env),
     metricsToken: metricsToken(env),
     journal: journalConfig(env),
+    scanner: scannerConfig(env),
     ...workerCount(env, database),
   });
 }

@@ -17,6 +17,7 @@ import { seedDemoIfEmpty } from './demo/seed.ts';
 import { storeStrandedJournals } from './journal/stranded.ts';
 import { gatherWorkerMetrics, offerWorkerMetrics } from './metrics/cluster.ts';
 import { startRetentionJob } from './jobs/retention.ts';
+import { startScanService } from './scanner/service.ts';
 import { hasOrganisation } from './queries/organisation.ts';
 import { createSetupToken } from './queries/setup.ts';
 import { findSiteByKey } from './queries/sites.ts';
@@ -91,7 +92,7 @@ function printWelcome(config: Config, { demo, demoAdmin, setupToken, demoInstall
  * Serves the app from this process until a signal, then drains: stops accepting, stores everything accepted, exits.
  * `name` prefixes the shutdown lines of a worker, so the log tells the processes apart.
  */
-async function serveApp(config: Config, db: Db, options: { name: string | null; onListening(): void; onStop?(): void }): Promise<void> {
+async function serveApp(config: Config, db: Db, options: { name: string | null; onListening(): void; onStop?(): Promise<void> }): Promise<void> {
   const deps = await createDeps(config, db);
   if (cluster.isWorker) offerWorkerMetrics(deps.metrics.registry);
   const app = createApp(deps);
@@ -111,7 +112,7 @@ async function serveApp(config: Config, db: Db, options: { name: string | null; 
     if (stopping) return;
     stopping = true;
     say(`${signal}: no longer accepting requests; storing everything already accepted`);
-    options.onStop?.();
+    await options.onStop?.();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     try {
@@ -144,6 +145,7 @@ async function runPrimary(config: Config, db: Db, welcome: Welcome): Promise<voi
   gatherWorkerMetrics();
   // Once, here, not in every worker: runs in several processes would split the counts and get in each other's way.
   const retention = startRetentionJob(db);
+  const scanner = await startScanService(db, config);
   const alive = new Set<Worker>();
   const listening = new Set<Worker>();
   let welcomed = false;
@@ -203,6 +205,7 @@ async function runPrimary(config: Config, db: Db, welcome: Welcome): Promise<voi
   }
 
   async function stopped(): Promise<void> {
+    await scanner.stop();
     await db.destroy();
     if (failures.length > 0 || exitCode !== 0) {
       if (failures.length > 0) console.error(`Shutdown could not store everything: ${failures.join('; ')}`);
@@ -224,7 +227,15 @@ if (cluster.isPrimary) {
     await runPrimary(config, db, welcome);
   } else {
     const retention = startRetentionJob(db);
-    await serveApp(config, db, { name: null, onListening: () => printWelcome(config, welcome, 1), onStop: () => retention.stop() });
+    const scanner = await startScanService(db, config);
+    await serveApp(config, db, {
+      name: null,
+      onListening: () => printWelcome(config, welcome, 1),
+      onStop: async () => {
+        retention.stop();
+        await scanner.stop();
+      },
+    });
   }
 } else {
   // A worker: the primary migrated and seeded already, and runs the retention job.

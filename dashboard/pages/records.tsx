@@ -1,8 +1,9 @@
 /** Consent records for privacy officers: search, history with chain status, one record as its user saw it, exports and data-subject requests. */
-import { Fragment, type ComponentChildren } from 'preact';
+import { Fragment } from 'preact';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { api, type HistoryRow, type RecordEvidence, type RecordRow, type RecordSearch } from '../api.ts';
 import { siteLabel } from '../components/controls.tsx';
+import { Facts, type Fact } from '../components/facts.tsx';
 import { ErrorNote, Loaded } from '../components/states.tsx';
 import { Table, type Column } from '../components/table.tsx';
 import { ACTIONS } from '../../server/domain/consent.ts';
@@ -133,7 +134,7 @@ function History({ model }: { model: RecordsModel }) {
 const yesNo = (value: boolean) => (value ? t('yes') : t('no'));
 
 function RecordFields({ record }: { record: RecordEvidence['record'] }) {
-  const fields: Array<[string, ComponentChildren]> = [
+  const fields: Fact[] = [
     [t('time'), formatDateTime(record.recordedAt)],
     [t('site'), record.siteKey],
     [t('consentId'), <code>{record.consentId}</code>],
@@ -150,16 +151,7 @@ function RecordFields({ record }: { record: RecordEvidence['record'] }) {
     [t('chain'), <span class={`badge ${record.chain}`}>{tDynamic(record.chain)}</span>],
     ['Hash', <code>{record.hash}</code>],
   ];
-  return (
-    <dl class="sightings record-fields">
-      {fields.map(([label, value]) => (
-        <Fragment key={label}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </Fragment>
-      ))}
-    </dl>
-  );
+  return <Facts facts={fields} class="sightings record-fields" />;
 }
 
 /** The banner as its user saw it, in their locale: texts, button labels and categories with the inventory then declared. */

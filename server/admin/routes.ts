@@ -12,6 +12,7 @@ import { organisationRoutes } from './organisation.ts';
 import { bannerRoutes } from './banner.ts';
 import { policyRoutes } from './policies.ts';
 import { recordRoutes } from './records.ts';
+import { scanRoutes } from './scans.ts';
 import { loginRoutes, sessionRoutes } from './session.ts';
 import { setupRoutes } from './setup.ts';
 import { siteRoutes } from './sites.ts';
@@ -47,6 +48,7 @@ export function adminApi(deps: AppDeps): Hono<AdminEnv> {
   api.route('/sites', policyRoutes(deps));
   api.route('/sites', bannerRoutes(deps));
   api.route('/sites', usageRoutes(deps));
+  api.route('/sites', scanRoutes(deps));
   api.route('/consent-stats', consentStatsRoutes(deps));
   api.route('/records', recordRoutes(deps));
   api.route('/subjects', subjectRoutes(deps));

@@ -9,6 +9,7 @@ import { migrateCommand } from './migrate.ts';
 import { orgAddCommand, orgListCommand } from './org.ts';
 import { siteArchiveCommand, siteOriginsCommand, siteRestoreCommand } from './site-changes.ts';
 import { siteAddCommand, siteListCommand } from './site.ts';
+import { scanCommand } from './scan.ts';
 import { userAddCommand } from './user.ts';
 import { verifyCommand } from './verify.ts';
 
@@ -23,6 +24,7 @@ const commands: Record<string, CliCommand> = {
   'site archive': siteArchiveCommand,
   'site restore': siteRestoreCommand,
   verify: verifyCommand,
+  scan: scanCommand,
   migrate: migrateCommand,
 };
 

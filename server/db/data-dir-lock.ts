@@ -104,7 +104,8 @@ function isHeld(lockPath: string, holder: LockHolder): boolean {
   return isAlive(holder.pid);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this machine runs (one of another user's counts as running). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

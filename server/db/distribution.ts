@@ -30,6 +30,8 @@ export const TABLE_PLACEMENT = {
   shown_contents: 'distributed',
   // Upserted by every collector process every 10 seconds, for every active site.
   site_origin_activity: 'distributed',
+  // Per site, read per site; a scan's results are written once, beside nothing else.
+  scans: 'distributed',
 
   // Small, changed by people rather than by traffic, and joined from every shard.
   organisations: 'reference',

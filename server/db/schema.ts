@@ -5,6 +5,8 @@ import type { Category, ConsentAction, ConsentSource, Localized, Surface } from 
 import type { InventoryKind, Party } from '../domain/inventory.ts';
 import type { PolicyTexts } from '../domain/policy.ts';
 import type { Role } from '../domain/roles.ts';
+import type { ScanScheduleKind, ScanStatus, ScanTrigger } from '../domain/scan.ts';
+import type { ScanCounts, ScanResult } from '../domain/scan-findings.ts';
 
 /** jsonb: objects go in as JSON text, come back parsed. */
 type Json<T> = ColumnType<T, string, string>;
@@ -30,6 +32,10 @@ export interface SitesTable {
   banner: Json<BannerSettings> | null;
   consent_mode: Generated<boolean>;
   declaration_embed: Generated<boolean>;
+  scan_schedule: Generated<ScanScheduleKind>;
+  /** Start URLs of scheduled scans; empty: the site's exact allowed origins. */
+  scan_urls: ColumnType<string[], string[] | undefined, string[]>;
+  scan_page_limit: Generated<number>;
 }
 
 export interface PolicyVersionsTable {
@@ -244,6 +250,25 @@ export interface SiteOriginActivityTable {
   last_at: Date;
 }
 
+export interface ScansTable {
+  site_id: number;
+  id: Generated<number>;
+  status: ScanStatus;
+  trigger: ScanTrigger;
+  started_by: string | null;
+  created_at: Generated<Date>;
+  started_at: Date | null;
+  finished_at: Date | null;
+  start_urls: string[];
+  page_limit: number;
+  pages_scanned: Generated<number>;
+  current_page: string | null;
+  runner: string | null;
+  result: Json<ScanResult> | null;
+  counts: Json<ScanCounts> | null;
+  error: string | null;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   sites: SitesTable;
@@ -262,6 +287,7 @@ export interface Database {
   audit_log: AuditLogTable;
   setup_tokens: SetupTokensTable;
   site_origin_activity: SiteOriginActivityTable;
+  scans: ScansTable;
 }
 
 export type SiteRow = Selectable<SitesTable>;

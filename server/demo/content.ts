@@ -5,9 +5,10 @@ import type { NewInventoryItem } from '../queries/inventory.ts';
 
 export const DEMO_ORGANISATION = 'Demo Bedrift AS';
 
-export const DEMO_SITES: ReadonlyArray<{ key: string; name: string; surface: Surface }> = [
-  { key: 'min-bedrift', name: 'Min Bedrift', surface: 'web' },
-  { key: 'min-side', name: 'Min Side', surface: 'web' },
+/** The demo's sites; a web site's `page` is its demo page (server/widget/demo.tsx), where a scan of it starts. */
+export const DEMO_SITES: ReadonlyArray<{ key: string; name: string; surface: Surface; page?: string }> = [
+  { key: 'min-bedrift', name: 'Min Bedrift', surface: 'web', page: '/demo' },
+  { key: 'min-side', name: 'Min Side', surface: 'web', page: '/demo/min-side' },
   { key: 'app', name: 'Selvbetjeningsappen', surface: 'app' },
 ];
 

@@ -2,6 +2,8 @@
 import type { Site } from '../domain/sites.ts';
 import type { Db } from '../db/create.ts';
 import { createOrganisation, hasOrganisation } from '../queries/organisation.ts';
+import { SCAN_PAGE_LIMIT } from '../domain/scan.ts';
+import { writeScanSchedule } from '../queries/scans.ts';
 import { createSiteWithContent } from '../sites/create.ts';
 import { DEMO_FEATURES, DEMO_ORGANISATION, DEMO_POLICY_TEXTS, DEMO_SITES, demoInventory } from './content.ts';
 
@@ -17,12 +19,15 @@ export interface DemoOrganisation {
 export async function seedDemo(db: Db, publicUrl: string): Promise<DemoOrganisation> {
   const organisation = await createOrganisation(db, DEMO_ORGANISATION);
   const sites: Site[] = [];
-  for (const demoSite of DEMO_SITES) {
+  for (const { page, ...demoSite } of DEMO_SITES) {
     const content = {
       policy: { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 },
       inventory: demoInventory(new URL(publicUrl).host),
     };
-    sites.push(await createSiteWithContent(db, { organisationId: organisation.id, ...demoSite, allowedOrigins: [], features: DEMO_FEATURES }, content));
+    const site = await createSiteWithContent(db, { organisationId: organisation.id, ...demoSite, allowedOrigins: [], features: DEMO_FEATURES }, content);
+    // A scan of a demo site starts at its demo page, served by Samtykke itself.
+    if (page) await writeScanSchedule(db, site.id, { schedule: 'off', urls: [`${publicUrl}${page}`], pageLimit: SCAN_PAGE_LIMIT.default });
+    sites.push(site);
   }
   return { organisationId: organisation.id, sites };
 }

@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   'subject.erase_events',
   'retention.update',
   'retention.enforce',
+  'scan.start',
+  'scan.schedule',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -87,6 +87,11 @@ export async function setSiteArchived(db: Db, siteId: number, archived: boolean)
   return row ? toSite(row) : null;
 }
 
+export async function findSiteById(db: Db, siteId: number): Promise<Site | null> {
+  const row = await db.selectFrom('sites').selectAll().where('id', '=', siteId).executeTakeFirst();
+  return row ? toSite(row) : null;
+}
+
 export async function findSiteByKey(db: Db, key: string): Promise<SiteWithPolicy | null> {
   const row = await db.selectFrom('sites').selectAll().where('key', '=', key).executeTakeFirst();
   return row ? withPolicy(db, row) : null;

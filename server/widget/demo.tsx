@@ -1,6 +1,8 @@
 /**
- * The demo portal (Min Bedrift) that uses the widget the way a customer would: one script tag, a held-back
- * stand-in analytics script, an ad pixel and an ad-conversion web beacon, under a strict Content-Security-Policy.
+ * The demo portals that use the widget the way a customer would: the company portal (Min Bedrift, /demo) and the
+ * user pages (Min Side, /demo/min-side), each with one script tag, a held-back stand-in analytics script and an ad
+ * pixel (the company portal also an ad-conversion web beacon), a login session cookie, under a strict
+ * Content-Security-Policy. Each does exactly what its site's inventory declares, so a scan of it finds nothing wrong.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +14,8 @@ import { renderToString } from 'preact-render-to-string';
 import type { AppDeps } from '../services.ts';
 
 export const DEMO_SITE = 'min-bedrift';
+/** The user pages' demo site, with a page of its own. */
+export const DEMO_USER_SITE = 'min-side';
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo-assets');
 // A Map, so a name such as `constructor` is not found on an object's prototype.
 const ASSET_TYPES = new Map([
@@ -35,24 +39,40 @@ export function strictCsp(nonce: string): string {
   ].join('; ');
 }
 
-function Layout(props: { nonce: string; title: string; children: ComponentChildren }) {
+interface Portal {
+  readonly site: string;
+  readonly name: string;
+  /** Its pages, the first its start page, as the header links them. */
+  readonly links: ReadonlyArray<readonly [href: string, label: string]>;
+}
+
+const COMPANY_PORTAL: Portal = { site: DEMO_SITE, name: 'Min Bedrift', links: [['/demo', 'Oversikt'], ['/demo/terms', 'Vilkår']] };
+const USER_PORTAL: Portal = {
+  site: DEMO_USER_SITE,
+  name: 'Min Side',
+  links: [['/demo/min-side', 'Oversikt'], [`/sites/${DEMO_USER_SITE}/cookies?lang=nb`, 'Informasjonskapsler']],
+};
+
+function Layout(props: { nonce: string; title: string; portal: Portal; children: ComponentChildren }) {
+  const { portal } = props;
   return (
-    <html lang="nb" data-site={DEMO_SITE}>
+    <html lang="nb" data-site={portal.site}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
         <link rel="stylesheet" href="/demo/assets/demo.css" />
-        <script src={`/sites/${DEMO_SITE}/widget.js`} nonce={props.nonce} async />
+        <script src={`/sites/${portal.site}/widget.js`} nonce={props.nonce} async />
         <script type="text/plain" data-category="analytics" src="/demo/assets/analytics.js" nonce={props.nonce} />
         <script type="text/plain" data-category="ads" src="/demo/assets/ad-beacon.js" nonce={props.nonce} />
         <script src="/demo/assets/portal.js" nonce={props.nonce} defer />
       </head>
       <body>
         <header>
-          <strong>Min Bedrift (demo)</strong>
-          <a href="/demo">Oversikt</a>
-          <a href="/demo/terms">Vilkår</a>
+          <strong>{portal.name} (demo)</strong>
+          {portal.links.map(([href, label]) => (
+            <a href={href}>{label}</a>
+          ))}
         </header>
         <main>{props.children}</main>
         <footer>
@@ -65,9 +85,14 @@ function Layout(props: { nonce: string; title: string; children: ComponentChildr
   );
 }
 
+/** The ad pixel, held back until ad measurement is allowed: the widget fills in the consent ID and the page. */
+function AdPixel(props: { site: string }) {
+  return <img data-category="ads" data-src={`/p.gif?site=${props.site}&cid={cid}&url={url}&name=ad-impression`} alt="" width={1} height={1} />;
+}
+
 function PortalPage(props: { nonce: string }) {
   return (
-    <Layout nonce={props.nonce} title="Min Bedrift – demo">
+    <Layout nonce={props.nonce} title="Min Bedrift – demo" portal={COMPANY_PORTAL}>
       <h1>Min Bedrift</h1>
       <p>
         En demo av selvbetjeningsportalen. Bruksanalysen (et lokalt stand-in-skript), annonsepikselen og nettfyret
@@ -95,20 +120,14 @@ function PortalPage(props: { nonce: string }) {
           Kjøp tilleggstjeneste (nettfyr for annonsekonvertering)
         </button>
       </div>
-      <img
-        data-category="ads"
-        data-src={`/p.gif?site=${DEMO_SITE}&cid={cid}&url={url}&name=ad-impression`}
-        alt=""
-        width={1}
-        height={1}
-      />
+      <AdPixel site={DEMO_SITE} />
     </Layout>
   );
 }
 
 function TermsPage(props: { nonce: string }) {
   return (
-    <Layout nonce={props.nonce} title="Vilkår – Min Bedrift – demo">
+    <Layout nonce={props.nonce} title="Vilkår – Min Bedrift – demo" portal={COMPANY_PORTAL}>
       <h1>Vilkår for selvbetjening</h1>
       <h2>Informasjonskapsler</h2>
       <p>
@@ -126,8 +145,31 @@ function TermsPage(props: { nonce: string }) {
   );
 }
 
+function UserPage(props: { nonce: string }) {
+  return (
+    <Layout nonce={props.nonce} title="Min Side – demo" portal={USER_PORTAL}>
+      <h1>Min Side</h1>
+      <p>
+        En demo av brukersidene: abonnementet ditt, fakturaene dine og innstillingene dine. Bruksanalysen og
+        annonsepikselen er holdt tilbake til du har gitt samtykke.
+      </p>
+      <div class="card">
+        <p>
+          Bruksanalyse: <output id="analytics-status">ikke lastet</output>
+        </p>
+        <p>Abonnement: Bedrift Pluss, fornyes 1. januar.</p>
+      </div>
+      <AdPixel site={DEMO_USER_SITE} />
+    </Layout>
+  );
+}
+
+// The demo's login session, as the inventories declare it (portal_session, functional, for the session).
+const SESSION_COOKIE = 'portal_session=demo; Path=/; HttpOnly; SameSite=Lax';
+
 function page(c: Context, render: (nonce: string) => preact.JSX.Element): Response {
   const nonce = randomBytes(16).toString('base64');
+  c.header('Set-Cookie', SESSION_COOKIE);
   c.header('Content-Security-Policy', strictCsp(nonce));
   c.header('Cache-Control', 'no-store');
   return c.html(`<!doctype html>${renderToString(render(nonce))}`);
@@ -151,6 +193,7 @@ export function demoRoutes(deps: AppDeps): Hono {
   // The single-page sections answer a reload too.
   app.get('/demo/:section{invoices|subscriptions}', installed, (c) => page(c, (nonce) => <PortalPage nonce={nonce} />));
   app.get('/demo/terms', installed, (c) => page(c, (nonce) => <TermsPage nonce={nonce} />));
+  app.get('/demo/min-side', installed, (c) => page(c, (nonce) => <UserPage nonce={nonce} />));
   app.get('/demo/assets/:file', async (c) => {
     const file = c.req.param('file');
     const type = ASSET_TYPES.get(file);

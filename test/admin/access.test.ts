@@ -8,7 +8,8 @@ import { permissionsOf, ROLES, type Permission } from '../../server/domain/roles
 import { createOrganisation } from '../../server/queries/organisation.ts';
 import { createDraft, listPolicyVersions } from '../../server/queries/policies.ts';
 import { createSite } from '../../server/queries/sites.ts';
-import { createTestContext, type TestContext } from '../helpers/app.ts';
+import { createTestContext, TEST_ORIGIN, type TestContext } from '../helpers/app.ts';
+import { queueScan } from '../../server/queries/scans.ts';
 import { engines } from '../helpers/database.ts';
 import { CONSENT_IDS, seedActivity } from './fixtures.ts';
 import { signedInStaff, type StaffClient } from './helpers.ts';
@@ -23,6 +24,8 @@ interface Ids {
   policyId: number;
   /** The site's one draft: publishing or discarding it uses it up, creating one names the next. */
   draftId: number;
+  /** A queued scan of the site. */
+  scanId: number;
 }
 
 interface RouteCase {
@@ -63,7 +66,7 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'PUT', path: (ids) => `/api/admin/users/${ids.userId}/blocked`, permission: 'users.manage', body: () => ({ blocked: false }) },
   { method: 'GET', path: () => '/api/admin/sites', permission: 'sites.read' },
   { method: 'POST', path: () => '/api/admin/sites', permission: 'sites.manage', body: () => ({ key: `access-${++created}`, name: 'New', surface: 'web', allowedOrigins: [] }) },
-  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}`, permission: 'sites.manage', body: () => ({ name: 'Min Bedrift', allowedOrigins: [] }) },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}`, permission: 'sites.manage', body: () => ({ name: 'Min Bedrift', allowedOrigins: [TEST_ORIGIN] }) },
   { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}`, permission: 'sites.manage', body: () => ({ features: { consentMode: false } }) },
   { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/archived`, permission: 'sites.manage', body: () => ({ archived: false }) },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/install`, permission: 'sites.manage' },
@@ -84,6 +87,11 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/banner`, permission: 'sites.manage' },
   { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/banner`, permission: 'sites.manage', body: () => banner },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/preview?banner=${encodeURIComponent(JSON.stringify(banner))}`, permission: 'policies.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/scans`, permission: 'sites.manage' },
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/scans`, permission: 'sites.manage', body: () => ({ urls: [`${TEST_ORIGIN}/`], pages: 3 }), created: (body, ids) => (ids.scanId = (body as { id: number }).id) },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/scans/${ids.scanId}`, permission: 'sites.manage' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/scan-schedule`, permission: 'sites.manage' },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/scan-schedule`, permission: 'sites.manage', body: () => ({ schedule: 'weekly', urls: [], pageLimit: 5 }) },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/overview?period=30d`, permission: 'usage.read' },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/breakdown?dimension=page`, permission: 'usage.read' },
   { method: 'GET', path: (ids) => `/api/admin/consent-stats?site=${ids.siteId}`, permission: 'consent_stats.read' },
@@ -106,7 +114,7 @@ export const ROUTES: readonly RouteCase[] = [
 async function call(client: StaffClient, route: RouteCase, ids: Ids): Promise<Response> {
   const path = route.path(ids);
   const response = await (route.method === 'GET' ? client.get(path) : client.send(route.method, path, route.body?.()));
-  if (route.created && response.status === 201) route.created(await response.clone().json(), ids);
+  if (route.created && (response.status === 201 || response.status === 202)) route.created(await response.clone().json(), ids);
   return response;
 }
 
@@ -122,7 +130,8 @@ describe.each(engines)('admin API access on %s', (engine) => {
     const record = await context.database.db.selectFrom('consent_records').select('id').where('site_id', '=', site.id).limit(1).executeTakeFirstOrThrow();
     const inForce = (await listPolicyVersions(context.database.db, site.id)).find((entry) => entry.state === 'published')!;
     const draft = await createDraft(context.database.db, site.id, policy);
-    ids = { siteId: site.id, itemId: item.id, userId: colleague.user.id, consentId: CONSENT_IDS.granted, recordId: record.id, policyId: inForce.id, draftId: draft.id };
+    const scan = await queueScan(context.database.db, { siteId: site.id, trigger: 'cli', startedBy: null, startUrls: [`${TEST_ORIGIN}/`], pageLimit: 1 });
+    ids = { siteId: site.id, itemId: item.id, userId: colleague.user.id, consentId: CONSENT_IDS.granted, recordId: record.id, policyId: inForce.id, draftId: draft.id, scanId: scan.id };
   });
   afterAll(() => context.close());
 

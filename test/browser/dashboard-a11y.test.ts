@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDashboard } from '../../dashboard/build.ts';
+import { scanCounts, type ScanResult } from '../../server/domain/scan-findings.ts';
 import { insertEvents } from '../../server/queries/events.ts';
+import { claimNextScan, finishScan, queueScan } from '../../server/queries/scans.ts';
 import { buildWidget } from '../../widget/build.ts';
 import { CONSENT_IDS, seedActivity } from '../admin/fixtures.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
@@ -22,6 +24,53 @@ const DAY_MS = 86_400_000;
 const EXTRA_PAGES = Array.from({ length: 12 }, (_, index) => `/side-${String(index + 1).padStart(2, '0')}`);
 /** Every page the seeded visits viewed, with its pageviews. */
 const PAGEVIEWS: Record<string, number> = { '/': 2, '/pris': 2, '/kontakt': 1, ...Object.fromEntries(EXTRA_PAGES.map((path) => [path, 1])) };
+
+/** A finished scan with each thing the Scans page draws: a suggestion, a new finding, a resolved one, a skipped page. */
+const SCAN_PAGE = 'https://www.kunde.test/';
+const GA = { kind: 'cookie', name: '_ga', domain: 'kunde.test', pages: [SCAN_PAGE] } as const;
+const SCAN_RESULT: ScanResult = {
+  pages: [
+    {
+      url: SCAN_PAGE,
+      finalUrl: SCAN_PAGE,
+      status: 200,
+      banner: true,
+      visits: [
+        { visit: 'before_choice', cookies: ['_ga'], storage: [], requests: ['pixel ads.example'] },
+        { visit: 'after_reject', cookies: [], storage: ['localStorage consent'], requests: [] },
+      ],
+    },
+  ],
+  skipped: [{ url: `${SCAN_PAGE}treg`, reason: 'error', message: 'The page never finished loading' }],
+  externalLinks: 2,
+  findings: [
+    { ...GA, key: 'violation:before_choice:cookie:_ga@kunde.test', type: 'violation', visit: 'before_choice', category: 'analytics', itemId: null, causes: ['script https://www.googletagmanager.com/gtag/js:12'] },
+    {
+      ...GA,
+      key: 'undeclared:cookie:_ga@kunde.test',
+      type: 'undeclared',
+      party: 'first',
+      seenIn: ['before_choice'],
+      suggestion: { name: '_ga', platform: 'Google Analytics', category: 'analytics', databaseCategory: 'Analytics', provider: 'Google', purpose: 'Distinguishes users.', retention: '2 years', privacyLink: 'https://policies.google.com/privacy', prefix: false },
+      proposed: {
+        kind: 'cookie',
+        name: '_ga',
+        namePattern: false,
+        provider: 'Google',
+        party: 'first',
+        domain: null,
+        category: 'analytics',
+        purpose: { nb: 'Skiller brukere.', en: 'Distinguishes users.' },
+        retention: { nb: '2 år', en: '2 years' },
+        blocking: { nb: 'Brukes bare med samtykke.', en: 'Used only with consent.' },
+      },
+    },
+    { type: 'expiry_mismatch', key: 'expiry_mismatch:2:samtykke', kind: 'cookie', name: 'samtykke', domain: null, pages: [SCAN_PAGE], itemId: 2, declared: '12 months', declaredSeconds: 31_557_600, observedSeconds: 94_672_800 },
+  ],
+  added: ['undeclared:cookie:_ga@kunde.test'],
+  resolved: [{ type: 'declared_not_seen', key: 'declared_not_seen:1', kind: 'cookie', name: 'portal_session', domain: null, pages: [], itemId: 1 }],
+  suggestionsUnavailable: null,
+};
 
 interface AxeViolation {
   readonly id: string;
@@ -77,6 +126,8 @@ describe.skipIf(!browserAvailable).each(pageEngines)('a dashboard everyone can u
         os: 'Mac OS',
       })),
     );
+    await queueScan(server.database.db, { siteId, trigger: 'dashboard', startedBy: 'admin@a11y.test', startUrls: [SCAN_PAGE], pageLimit: 20 });
+    await finishScan(server.database.db, (await claimNextScan(server.database.db, 'a11y'))!, SCAN_RESULT, scanCounts(SCAN_RESULT));
   });
   afterAll(async () => {
     // Chromium logs the 401 of the session check before sign-in.
@@ -120,6 +171,23 @@ describe.skipIf(!browserAvailable).each(pageEngines)('a dashboard everyone can u
       ['Brukere', 'Brukere', () => page.getByRole('table', { name: 'Brukere' }).waitFor()],
       ['Revisjonslogg', 'Revisjonslogg', () => page.getByRole('table', { name: 'Revisjonslogg' }).waitFor()],
       ['Installasjon', 'Installasjon', () => page.locator('.check').waitFor()],
+      ['Skanning', 'Skanning', () => page.locator('[data-findings="undeclared"]').waitFor()],
+      [
+        'Skanning',
+        'a proposed inventory item',
+        async () => {
+          await page.getByRole('button', { name: 'Legg til i oversikten: _ga' }).click();
+          await page.getByRole('form', { name: 'Legg til i oversikten: _ga' }).waitFor();
+        },
+      ],
+      [
+        'Skanning',
+        'scanned pages',
+        async () => {
+          await page.getByRole('tab', { name: 'Etter side' }).click();
+          await page.locator('.scanned-page').waitFor();
+        },
+      ],
     ];
     const failures: string[] = [];
     for (const [link, view, ready] of views) {

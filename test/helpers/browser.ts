@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../server/scanner/crawl.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -29,16 +30,7 @@ export async function launchBrowser(options: { locale?: string; extraArgs?: stri
     headless: true,
     userAgent: DESKTOP_USER_AGENT,
     locale: options.locale ?? 'nb-NO',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      ...(options.extraArgs ?? []),
-    ],
+    args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])],
   });
   return {
     context,
