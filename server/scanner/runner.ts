@@ -4,6 +4,7 @@
  * the server goes on, and a scan is stored whole (done, with its result) or not at all (failed, with why).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/create.ts';
@@ -19,6 +20,8 @@ const SCAN_PROCESS = fileURLToPath(new URL('./scan-process.ts', import.meta.url)
 const TYPESCRIPT_LOADER = SCAN_PROCESS.endsWith('.ts') ? ['--import', 'tsx'] : [];
 // The scan's process holds the crawl's observations and the Open Cookie Database; the browser has its own memory.
 const SCAN_HEAP_MB = 512;
+/** Unix niceness of the scan's processes: 10 of 19, low enough to yield to the server, high enough to progress. */
+const SCAN_NICENESS = 10;
 // Past the scan's own time limit, the crawl reports what it skipped; past this much more, it is not answering.
 const OVERRUN_MS = 120_000;
 
@@ -55,6 +58,9 @@ export function runScan(db: Db, config: Config, scan: ClaimedScan, onProgress: (
     };
     const started = fork(SCAN_PROCESS, { execArgv: [...TYPESCRIPT_LOADER, `--max-old-space-size=${SCAN_HEAP_MB}`], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child = started;
+    // Below the server's own priority, and Chromium's processes with it (they inherit it): a scan takes the CPU the
+    // collector leaves, never the other way round. Lowering one's own child's priority is always allowed.
+    if (started.pid !== undefined) setPriority(started.pid, SCAN_NICENESS);
     if (killedFor) started.kill('SIGKILL');
     const message = await watch(started, job, config, (progress) => {
       onProgress(progress);
