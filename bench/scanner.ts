@@ -5,6 +5,7 @@
  * memory, the scan's own process and Chromium's together, sampled while it runs.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../server/config.ts';
@@ -53,23 +54,35 @@ async function startManyPageSite(samtykkeUrl: string, count: number): Promise<{ 
   };
 }
 
-/** Resident memory (MiB) of this process's descendants, except the trees of the pids in `apart`. */
+/**
+ * Memory (MiB) of this process's descendants, except the trees of the pids in `apart`, as their proportional set size:
+ * Chromium's processes share much of their memory, which a sum of resident sizes would count again for each.
+ */
 function descendantsMemory(apart: readonly number[]): number {
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' })
+  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
     .trim()
     .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number, number]);
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
   const excluded = new Set(apart);
   let kilobytes = 0;
   const walk = (parent: number) => {
-    for (const [pid, ppid, rss] of table) {
+    for (const [pid, ppid] of table) {
       if (ppid !== parent || excluded.has(pid)) continue;
-      kilobytes += rss;
+      kilobytes += proportionalKilobytes(pid);
       walk(pid);
     }
   };
   walk(process.pid);
   return kilobytes / 1024;
+}
+
+function proportionalKilobytes(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    // Gone between the listing and the read.
+    return 0;
+  }
 }
 
 interface Measured {
@@ -123,7 +136,7 @@ async function run(values: OptionValues, env: BenchEnv): Promise<ScenarioReport>
       notes: [
         database.description,
         'Each page is visited three times in fresh browser contexts (before any choice, after reject all, after accept all) by one Chromium; no target is set by the issue.',
-        `Peak memory: resident memory of the scan's process and Chromium's processes, sampled every ${SAMPLE_MS} ms.`,
+        `Peak memory: the proportional set size (shared pages split between their processes) of the scan's process and Chromium's, summed, sampled every ${SAMPLE_MS} ms.`,
       ],
     };
   } finally {
