@@ -1,7 +1,7 @@
 /**
- * The dashboard benchmark (issues 4 and 9): one site with millions of events over 90 days and a million consent
- * records, served by the real server process. Figures: p50 and p99 of the overview calls an analyst makes (30
- * days with and without a filter, 7 days, today) on PostgreSQL and of the 30-day overview on PGlite, the time to
+ * The dashboard benchmark (issues 4, 9 and 12): one site with millions of events over 90 days and a million
+ * consent records, served by the real server process. Figures: p50 and p99 of the overview calls an analyst makes
+ * (30 days with and without a filter, 7 days, today, the goals panel and a 4-step funnel) on PostgreSQL and of the 30-day overview on PGlite, the time to
  * seed and to build the visits and rollups, the disk the events and the rollups take, the daily retention run,
  * the collector's event ingest against its floor in the same run, and the CSV export's rate and memory.
  */
@@ -10,9 +10,12 @@ import { sql } from 'kysely';
 import { createDb, type Db } from '../server/db/create.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 import { seedDemo } from '../server/demo/seed.ts';
+import type { NewGoal } from '../server/domain/goals.ts';
 import { enforceRetention } from '../server/jobs/retention.ts';
 import { ensureEventPartitions, eventsDiskBytes, utcDay } from '../server/queries/event-partitions.ts';
 import { buildSketches } from '../server/queries/usage-sketches.ts';
+import { createFunnel } from '../server/queries/funnels.ts';
+import { createGoal } from '../server/queries/goals.ts';
 import { createUser } from '../server/queries/users.ts';
 import { buildVisits } from '../server/queries/visits.ts';
 import { measureEventIngest } from './collector.ts';
@@ -31,7 +34,19 @@ const VISITS_PER_VISITOR = 3;
 const NINETY_DAYS_S = 90 * 86_400;
 const DAY_MS = 86_400_000;
 /** Issue 9's targets, p50 and p99 in milliseconds, on PostgreSQL unless the key says PGlite. */
-const TARGETS = { overview30: { p50: 100, p99: 300 }, filtered30: 500, overview7: 100, today: 100, large30: 300, pglite30: 500, ingestRatio: 0.3 } as const;
+const TARGETS = { overview30: { p50: 100, p99: 300 }, filtered30: 500, overview7: 100, today: 100, large30: 300, pglite30: 500, ingestRatio: 0.3, goals30: 200, funnel30: 200 } as const;
+/**
+ * Goals that match the seeded traffic: a page, a pattern, an event, and an event with a property value (every
+ * `download` carries plan=pro); the funnel's four steps are ordered within the seeded visits' four events.
+ */
+const GOALS: readonly NewGoal[] = [
+  { name: 'Page 7', kind: 'pageview', path: '/page-7' },
+  { name: 'Pages 1x', kind: 'pageview', path: '/page-1*' },
+  { name: 'Any page', kind: 'pageview', path: '/page-*' },
+  { name: 'Signup', kind: 'event', eventName: 'signup', property: null },
+  { name: 'Pro download', kind: 'event', eventName: 'download', property: { key: 'plan', value: 'pro' } },
+];
+const FUNNEL_STEPS = ['Any page', 'Pages 1x', 'Page 7', 'Any page'] as const;
 /** An events page's `path` and the referrer of a fifth of the visits, as seeded below. */
 const FILTERED_CALLS = [
   { key: 'page', label: 'filtered by a page', query: '&f.page=%2Fpage-7' },
@@ -41,14 +56,15 @@ const FILTERED_CALLS = [
 /**
  * Deterministic but spread-out synthetic traffic, written by the database itself (generate_series) so seeding
  * millions of rows takes seconds rather than the collector's real-time pace: visits of four events, 60 pages,
- * a tenth of them custom events with a property, referrers, campaigns, ad clicks, browsers, systems, devices.
+ * a tenth of them custom events with a property, referrers, campaigns, ad clicks, browsers, systems, devices,
+ * countries.
  */
 async function seedEvents(db: Db, siteId: number, total: number, progress: Progress): Promise<void> {
   for (let start = 1; start <= total; start += INSERT_CHUNK) {
     const end = Math.min(total, start + INSERT_CHUNK - 1);
     await sql`
       insert into events (site_id, occurred_at, consent_id, session_id, type, name, path, referrer_host,
-        utm_source, utm_medium, utm_campaign, ad_click, browser, os, device, props)
+        utm_source, utm_medium, utm_campaign, ad_click, browser, os, device, country, props)
       select ${siteId},
         now() - make_interval(secs => (v * 2654435761::bigint) % ${NINETY_DAYS_S}) + make_interval(secs => (g % ${EVENTS_PER_VISIT}) * 45),
         'visitor-' || (v / ${VISITS_PER_VISITOR}),
@@ -64,6 +80,7 @@ async function seedEvents(db: Db, siteId: number, total: number, progress: Progr
         (array['Chrome', 'Safari', 'Firefox', 'Edge'])[1 + v % 4],
         (array['Windows', 'macOS', 'iOS', 'Android'])[1 + (v / 4) % 4],
         (array['desktop', 'mobile', 'tablet'])[1 + v % 3],
+        (array['NO', 'NO', 'NO', 'SE', 'DK', 'DE', 'GB', 'US', null])[1 + (v / 3) % 9],
         case when g % 10 = 0 then jsonb_build_object('plan', (array['free', 'pro', 'enterprise'])[1 + g % 3]) end
       from generate_series(${start}::bigint, ${end}::bigint) as g, lateral (select g / ${EVENTS_PER_VISIT} as v) as visit`.execute(db);
     progress(`events: ${end.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`);
@@ -80,13 +97,14 @@ async function seedConsentRecords(db: Db, siteId: number, total: number, progres
     const end = Math.min(total, start + INSERT_CHUNK - 1);
     await sql`
       insert into consent_records (site_id, seq, consent_id, policy_version, functional, analytics, ads, action, source,
-        locale, page_url, browser, os, device, account, recorded_at, client_hash, prev_hash, hash)
+        locale, page_url, browser, os, device, account, recorded_at, client_hash, prev_hash, hash, country)
       select ${siteId}, g, 'visitor-' || g, 1, true, g % 3 <> 0, g % 2 = 0,
         case when g % 3 = 0 then 'reject_all' when g % 2 = 0 then 'accept_all' else 'custom' end,
         (array['banner', 'preferences', 'gpc'])[1 + g % 3], 'nb', 'https://portal.example/side-' || (g % 60),
         'Chrome', 'Windows', 'desktop', case when g % 5 = 0 then 'Kunde ' || (g % 100) || ' AS' end,
         now() - make_interval(secs => (g * 2654435761::bigint) % ${NINETY_DAYS_S}),
-        md5(g::text), encode(sha256(((g - 1)::text)::bytea), 'hex'), encode(sha256((g::text)::bytea), 'hex')
+        md5(g::text), encode(sha256(((g - 1)::text)::bytea), 'hex'), encode(sha256((g::text)::bytea), 'hex'),
+        (array['NO', 'NO', 'SE', 'DK', 'DE', null])[1 + (g / 5) % 6]
       from generate_series(${start}::bigint, ${end}::bigint) as g`.execute(db);
     progress(`consent records: ${end.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`);
   }
@@ -118,6 +136,7 @@ function quantile(values: readonly number[], q: number): number {
 
 interface Seeded {
   readonly siteId: number;
+  readonly funnelId: number;
   readonly seedSeconds: number;
   readonly buildSeconds: number;
 }
@@ -136,8 +155,11 @@ async function seed(db: Db, events: number, records: number, progress: Progress)
   progress('building visits, rollups and sketches from the seeded events');
   await buildVisits(db, siteId);
   await buildSketches(db, siteId);
+  const goals = new Map<string, number>();
+  for (const goal of GOALS) goals.set(goal.name, (await createGoal(db, siteId, goal)).id);
+  const funnelId = (await createFunnel(db, siteId, { name: 'Bench funnel', steps: FUNNEL_STEPS.map((name) => goals.get(name)!) })).id;
   await sql`analyze`.execute(db);
-  return { siteId, seedSeconds: (seeded - started) / 1000, buildSeconds: (performance.now() - seeded) / 1000 };
+  return { siteId, funnelId, seedSeconds: (seeded - started) / 1000, buildSeconds: (performance.now() - seeded) / 1000 };
 }
 
 async function signIn(server: SamtykkeProcess): Promise<(path: string) => Promise<Response>> {
@@ -260,6 +282,9 @@ async function measurePostgres(settings: DashboardSettings, env: BenchEnv, repor
       for (const call of FILTERED_CALLS) {
         report.figures.push(...latencyFigures(`postgres.overview_30d_${call.key}`, `30-day overview ${call.label}`, await latency(get, overview(`period=30d${call.query}`), settings.runs, progress), TARGETS.filtered30));
       }
+      const sites = `/api/admin/sites/${seeded.siteId}`;
+      report.figures.push(...latencyFigures('postgres.goals_30d', '30-day goals panel (5 goals, one with a property)', await latency(get, `${sites}/goals/conversions?period=30d`, settings.runs, progress), TARGETS.goals30));
+      report.figures.push(...latencyFigures('postgres.funnel_30d', '30-day funnel of 4 steps', await latency(get, `${sites}/funnels/${seeded.funnelId}/figures?period=30d`, settings.runs, progress), TARGETS.funnel30));
       report.figures.push(...latencyFigures('postgres.overview_7d', '7-day overview', await latency(get, overview('period=7d'), settings.runs, progress), TARGETS.overview7));
       report.figures.push(...latencyFigures('postgres.overview_today', '"today" overview', await latency(get, overview('period=today'), settings.runs, progress), TARGETS.today));
 

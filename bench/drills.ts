@@ -99,6 +99,13 @@ function steadyLoad(server: () => ServerProcess, rate: number, granted: readonly
   };
 }
 
+/** SIGTERM, and what the server printed when it did not exit 0, so a failed stop says why. */
+async function stopServer(server: ServerProcess, progress: Progress, drill: string): Promise<number | null> {
+  const exit = await server.stop();
+  if (exit !== 0) progress(`${drill}: the server exited with ${exit}; its last output:\n${server.output().split('\n').slice(-40).join('\n')}`);
+  return exit;
+}
+
 interface Counted {
   readonly sent: number;
   readonly acknowledged: number;
@@ -242,7 +249,7 @@ async function outageDrill(rig: Rig, settings: Settings, progress: Progress): Pr
   const decisions = await countLoad(rig.db, 'decisions', load.decisions, CATCH_UP_LIMIT_MS);
   const events = await countLoad(rig.db, 'events', load.events, CATCH_UP_LIMIT_MS);
   const caughtUp = (Date.now() - back) / 1000;
-  const exit = await server.stop();
+  const exit = await stopServer(server, progress, 'outage');
   progress(`outage: ${decisions.lost} decisions and ${events.lost} events lost; the server exited with ${exit}`);
   return [
     ...countFigures('outage.decisions', `outage ${settings.outageSeconds} s, decisions`, decisions, true, 'journaled (202)'),
@@ -275,7 +282,7 @@ async function killDrill(rig: Rig, settings: Settings, progress: Progress): Prom
   server = await startServerProcess(rig.env);
   const decisions = await countLoad(rig.db, 'decisions', load.decisions, 30_000);
   const events = await countLoad(rig.db, 'events', load.events, 5_000);
-  const exit = await server.stop();
+  const exit = await stopServer(server, progress, 'kill -9');
   progress(`kill -9: ${decisions.lost} decisions and ${events.lost} events lost`);
   return [
     ...countFigures('kill9.decisions', 'kill -9, decisions', decisions, true, 'journaled (202)'),
@@ -291,7 +298,7 @@ async function sigtermDrill(rig: Rig, settings: Settings, progress: Progress): P
   const load = steadyLoad(() => server, settings.rate, rig.granted);
   await sleep(10_000);
   progress('SIGTERM: stopping the server under load');
-  const exit = await server.stop();
+  const exit = await stopServer(server, progress, 'SIGTERM');
   await load.stop();
   const decisions = await countLoad(rig.db, 'decisions', load.decisions, 0);
   const events = await countLoad(rig.db, 'events', load.events, 0);

@@ -20,18 +20,25 @@ import type {
   StartScanRequest,
   Wire,
 } from '../server/admin/contract.ts';
+import type { EngagementPanel, EngagementRows } from '../server/admin/engagement.ts';
+import type { FunnelReport as FunnelReportOf } from '../server/admin/funnels.ts';
+import type { GoalsReport as GoalsReportOf } from '../server/admin/goals.ts';
+import type { ReportsStatus as ReportsStatusOf, TestSendResponse } from '../server/admin/reports.ts';
 import type { BreakdownPage as BreakdownPageOf, UsageOverview } from '../server/admin/usage.ts';
 import type { Declaration } from '../server/contract.ts';
 import type { ErrorBody } from '../server/errors.ts';
 import type { BannerSettings } from '../server/domain/banner.ts';
-import type { Locale } from '../server/domain/consent.ts';
+import type { Locale, StaffLocale } from '../server/domain/consent.ts';
+import type { Funnel as FunnelOf, Goal as GoalOf, NewFunnel, NewGoal } from '../server/domain/goals.ts';
 import type { InventoryItem } from '../server/domain/inventory.ts';
 import type { PolicyChange, PolicyEntry, PolicyRules, PolicyVersion } from '../server/domain/policy.ts';
 import type { PolicyDiff } from '../server/domain/policy-diff.ts';
 import type { Finding } from '../server/domain/scan-findings.ts';
+import type { ReportFrequency, ReportPeriodKind } from '../server/domain/reports.ts';
 import type { Role, StaffUser } from '../server/domain/roles.ts';
-import type { BreakdownRow, BreakdownSort, SortOrder, UsageDimension, UsageFilter } from '../server/domain/stats.ts';
+import type { BreakdownRow, BreakdownSort, ConsentDimension, SortOrder, UsageDimension, UsageFilter } from '../server/domain/stats.ts';
 import type { NewInventoryItem } from '../server/queries/inventory.ts';
+import type { Realtime as RealtimeOf } from '../server/queries/realtime.ts';
 import type { NewSite, SiteChanges } from '../server/queries/sites.ts';
 import { locale } from './i18n.ts';
 
@@ -44,6 +51,14 @@ export type User = Wire<StaffUser>;
 export type Overview = Wire<UsageOverview>;
 export type Breakdown = Wire<BreakdownRow>;
 export type BreakdownPage = Wire<BreakdownPageOf>;
+export type Realtime = Wire<RealtimeOf>;
+export type { EngagementPanel };
+export type Engagement<P extends EngagementPanel> = Wire<EngagementRows<P>>;
+export type Goal = Wire<GoalOf>;
+export type GoalsReport = Wire<GoalsReportOf>;
+export type Funnel = Wire<FunnelOf>;
+export type FunnelReport = Wire<FunnelReportOf>;
+export type { NewFunnel, NewGoal };
 export type ConsentStats = Wire<ConsentOverview>;
 export type Item = Wire<InventoryItem>;
 export type ItemInput = NewInventoryItem;
@@ -68,7 +83,15 @@ export type Schedule = Wire<ScanSchedule>;
 /** The server works out when the next scheduled scan is due. */
 export type ScheduleInput = Omit<ScanSchedule, 'nextAt'>;
 export type { StartScanRequest };
-export type { BreakdownSort, Retention, Role, Snippet, UsageFilter };
+export type ReportsStatus = Wire<ReportsStatusOf>;
+export type ReportRecipient = ReportsStatus['recipients'][number];
+export type ReportDelivery = ReportsStatus['deliveries'][number];
+export type TestSendResult = TestSendResponse['results'][number];
+export interface ReportScheduleInput {
+  readonly frequency: ReportFrequency;
+  readonly language: StaffLocale;
+}
+export type { BreakdownSort, Retention, Role, Snippet, UsageDimension, UsageFilter };
 
 /** One page of one breakdown, sorted by the server over the whole result. */
 export interface BreakdownRequest {
@@ -173,8 +196,34 @@ export const api = {
     request<Overview>('GET', `${admin}/sites/${siteId}/usage/overview${query({ ...periodQuery(period), ...filterQuery(filters) })}`),
   usageBreakdown: (siteId: number, period: Period, filters: readonly UsageFilter[], breakdown: BreakdownRequest) =>
     request<BreakdownPage>('GET', `${admin}/sites/${siteId}/usage/breakdown${query({ ...periodQuery(period), ...filterQuery(filters), ...breakdown })}`),
+  usageExportUrl: (siteId: number, period: Period, filters: readonly UsageFilter[], dimension: UsageDimension) =>
+    `${admin}/sites/${siteId}/usage/breakdown${query({ ...periodQuery(period), ...filterQuery(filters), dimension, format: 'csv' })}`,
+  timeseriesExportUrl: (siteId: number, period: Period, filters: readonly UsageFilter[]) =>
+    `${admin}/sites/${siteId}/usage/timeseries${query({ ...periodQuery(period), ...filterQuery(filters), format: 'csv' })}`,
+  realtime: (siteId: number) => request<Realtime>('GET', `${admin}/sites/${siteId}/usage/realtime`),
+  realtimeExportUrl: (siteId: number) => `${admin}/sites/${siteId}/usage/realtime${query({ format: 'csv' })}`,
+  engagement: <P extends EngagementPanel>(siteId: number, panel: P, period: Period, filters: readonly UsageFilter[]) =>
+    request<Engagement<P>>('GET', `${admin}/sites/${siteId}/engagement/${panel}${query({ ...periodQuery(period), ...filterQuery(filters) })}`),
+  engagementExportUrl: (siteId: number, panel: EngagementPanel, period: Period, filters: readonly UsageFilter[]) =>
+    `${admin}/sites/${siteId}/engagement/${panel}${query({ ...periodQuery(period), ...filterQuery(filters), format: 'csv' })}`,
+  goals: (siteId: number) => request<Goal[]>('GET', `${admin}/sites/${siteId}/goals`),
+  createGoal: (siteId: number, goal: NewGoal) => request<Goal>('POST', `${admin}/sites/${siteId}/goals`, goal),
+  deleteGoal: (siteId: number, goalId: number) => request<Goal>('DELETE', `${admin}/sites/${siteId}/goals/${goalId}`),
+  goalConversions: (siteId: number, period: Period, filters: readonly UsageFilter[], by?: 'adCampaign') =>
+    request<GoalsReport>('GET', `${admin}/sites/${siteId}/goals/conversions${query({ ...periodQuery(period), ...filterQuery(filters), by })}`),
+  goalConversionsExportUrl: (siteId: number, period: Period, filters: readonly UsageFilter[], by?: 'adCampaign') =>
+    `${admin}/sites/${siteId}/goals/conversions${query({ ...periodQuery(period), ...filterQuery(filters), by, format: 'csv' })}`,
+  funnels: (siteId: number) => request<Funnel[]>('GET', `${admin}/sites/${siteId}/funnels`),
+  createFunnel: (siteId: number, funnel: NewFunnel) => request<Funnel>('POST', `${admin}/sites/${siteId}/funnels`, funnel),
+  deleteFunnel: (siteId: number, funnelId: number) => request<Funnel>('DELETE', `${admin}/sites/${siteId}/funnels/${funnelId}`),
+  funnelFigures: (siteId: number, funnelId: number, period: Period, filters: readonly UsageFilter[]) =>
+    request<FunnelReport>('GET', `${admin}/sites/${siteId}/funnels/${funnelId}/figures${query({ ...periodQuery(period), ...filterQuery(filters) })}`),
+  funnelExportUrl: (siteId: number, funnelId: number, period: Period, filters: readonly UsageFilter[]) =>
+    `${admin}/sites/${siteId}/funnels/${funnelId}/figures${query({ ...periodQuery(period), ...filterQuery(filters), format: 'csv' })}`,
   consentStats: (siteId: number | null, period: Period) =>
     request<ConsentStats>('GET', `${admin}/consent-stats${query({ ...periodQuery(period), site: siteId ?? undefined })}`),
+  consentStatsExportUrl: (siteId: number | null, period: Period, dimension: ConsentDimension) =>
+    `${admin}/consent-stats${query({ ...periodQuery(period), site: siteId ?? undefined, dimension, format: 'csv' })}`,
 
   inventory: (siteId: number) => request<Item[]>('GET', `${admin}/sites/${siteId}/inventory`),
   addItem: (siteId: number, item: ItemInput) => request<Item>('POST', `${admin}/sites/${siteId}/inventory`, item),
@@ -192,6 +241,12 @@ export const api = {
   scan: (siteId: number, scanId: number) => request<ScanView>('GET', `${admin}/sites/${siteId}/scans/${scanId}`),
   scanSchedule: (siteId: number) => request<Schedule>('GET', `${admin}/sites/${siteId}/scan-schedule`),
   saveScanSchedule: (siteId: number, schedule: ScheduleInput) => request<Schedule>('PUT', `${admin}/sites/${siteId}/scan-schedule`, schedule),
+  reports: (siteId: number) => request<ReportsStatus>('GET', `${admin}/sites/${siteId}/reports`),
+  saveReportSchedule: (siteId: number, schedule: ReportScheduleInput) => request<ReportsStatus['schedule']>('PUT', `${admin}/sites/${siteId}/reports/schedule`, schedule),
+  addReportRecipient: (siteId: number, email: string) => request<ReportRecipient>('POST', `${admin}/sites/${siteId}/reports/recipients`, { email }),
+  removeReportRecipient: (siteId: number, recipientId: number) => request<ReportRecipient>('DELETE', `${admin}/sites/${siteId}/reports/recipients/${recipientId}`),
+  sendTestReport: (siteId: number, frequency: ReportPeriodKind, language: StaffLocale) =>
+    request<TestSendResponse>('POST', `${admin}/sites/${siteId}/reports/test`, { frequency, language }),
   banner: (siteId: number) => request<Banner>('GET', `${admin}/sites/${siteId}/banner`),
   saveBanner: (siteId: number, banner: BannerInput) => request<BannerInput>('PUT', `${admin}/sites/${siteId}/banner`, banner),
   previewUrl: (siteId: number, options: PreviewOptions) =>

@@ -9,12 +9,14 @@ import { can, restoreSession, route, session, sessionChecked, signOut, sites } f
 import { AuditPage } from './pages/audit.tsx';
 import { BannerPage } from './pages/banner.tsx';
 import { ConsentPage } from './pages/consent.tsx';
+import { FunnelsPage } from './pages/funnels.tsx';
 import { InstallPage } from './pages/install.tsx';
 import { InventoryPage } from './pages/inventory.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { PolicyPage } from './pages/policy.tsx';
 import { RecordsPage } from './pages/records.tsx';
+import { ReportsPage } from './pages/reports.tsx';
 import { ScansPage } from './pages/scans.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SitesPage } from './pages/sites.tsx';
@@ -31,6 +33,8 @@ interface PageEntry {
 
 const PAGES: readonly PageEntry[] = [
   { path: 'overview', label: 'navOverview', permission: 'usage.read', page: OverviewPage, needsSite: true },
+  { path: 'funnels', label: 'navFunnels', permission: 'usage.read', page: FunnelsPage, needsSite: true },
+  { path: 'reports', label: 'navReports', permission: 'usage.read', page: ReportsPage, needsSite: true },
   { path: 'consent', label: 'navConsent', permission: 'consent_stats.read', page: ConsentPage, needsSite: true },
   { path: 'sites', label: 'navSites', permission: 'sites.manage', page: SitesPage },
   { path: 'install', label: 'navInstall', permission: 'sites.manage', page: InstallPage, needsSite: true },

@@ -1,13 +1,12 @@
 /**
  * Analytics that stay fast as traffic grows: events partitioned by UTC day (retention drops whole days), one row
  * per visit kept up to date at ingest, additive daily rollups per dimension value, and a visitor sketch per day.
- * Existing events are moved into the partitions and folded into visits, rollups and sketches once, here.
+ * Existing events are moved into the partitions here, and folded into visits, rollups and sketches once every
+ * migration has run (server/db/migrate.ts).
  */
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../server/db/create.ts';
 import { ensureEventPartitions, utcDay } from '../server/queries/event-partitions.ts';
-import { buildSketches } from '../server/queries/usage-sketches.ts';
-import { buildVisits } from '../server/queries/visits.ts';
 
 const DAY_MS = 86_400_000;
 const EVENT_COLUMNS = `id, site_id, occurred_at, consent_id, session_id, type, name, path, referrer_host, utm_source, utm_medium,
@@ -101,12 +100,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       stale boolean not null,
       primary key (site_id, day)
     )`.execute(db);
-
-  const { rows: sites } = await sql<{ site_id: number }>`select distinct site_id from events`.execute(db);
-  for (const { site_id: siteId } of sites) {
-    await buildVisits(db as Db, siteId);
-    await buildSketches(db as Db, siteId);
-  }
+  // The events already stored are folded into visits, rollups and sketches by server/db/migrate.ts once every
+  // migration has run: the fold is today's code, which reads columns later migrations add.
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -8,6 +8,10 @@ import * as bannerAndEvidence from './2026-12-01T0100-banner-and-evidence.ts';
 import * as usageRollups from './2026-12-01T0200-usage-rollups.ts';
 import * as distributionKeys from './2026-12-01T0300-distribution-keys.ts';
 import * as scans from './2026-12-06T0000-scans.ts';
+import * as countries from './2026-12-06T0100-countries.ts';
+import * as engagement from './2026-12-06T0200-engagement.ts';
+import * as goalsAndFunnels from './2026-12-06T0300-goals-and-funnels.ts';
+import * as emailReports from './2026-12-06T0400-email-reports.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T0000-core': core,
@@ -18,4 +22,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T0200-usage-rollups': usageRollups,
   '2026-12-01T0300-distribution-keys': distributionKeys,
   '2026-12-06T0000-scans': scans,
+  '2026-12-06T0100-countries': countries,
+  '2026-12-06T0200-engagement': engagement,
+  '2026-12-06T0300-goals-and-funnels': goalsAndFunnels,
+  '2026-12-06T0400-email-reports': emailReports,
 };

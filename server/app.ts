@@ -12,6 +12,7 @@ import { refuseUnsafeUrlText } from './edge-input.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { homeRoutes } from './home.tsx';
 import { metricsRoutes } from './metrics/routes.ts';
+import { unsubscribeRoutes } from './reports/unsubscribe.tsx';
 import type { AppDeps } from './services.ts';
 import { widgetRoutes } from './widget/routes.ts';
 
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', collectorRoutes(deps));
   app.route('/', declarationRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', unsubscribeRoutes(deps));
   app.route('/', widgetRoutes(deps));
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)));

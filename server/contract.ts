@@ -1,6 +1,7 @@
 /** The wire types of the public API: what the widget, the app and the dashboard send and receive. Types only. */
 import type { BannerLabels } from './domain/banner.ts';
 import type { Category, Choices, ConsentAction, ConsentSource, Locale, Localized, Surface } from './domain/consent.ts';
+import type { SignalType } from './domain/events.ts';
 import type { InventoryItem } from './domain/inventory.ts';
 import type { CategoryText, PolicyTexts } from './domain/policy.ts';
 
@@ -51,7 +52,12 @@ export interface JournaledConsentReceipt {
 
 export type ConsentReceipt = StoredConsentReceipt | JournaledConsentReceipt;
 
-export type EventType = 'pageview' | 'custom';
+/**
+ * Pageviews and custom events make the visits; the engagement signals are read by their own panels and never change
+ * a visit's figures: `engagement` (engaged time and scroll depth on the page `url`), `outbound` and `download` (a
+ * click on the link `link`), `notfound` (the page `url` answered 404; `referrer` is the page that linked to it).
+ */
+export type EventType = 'pageview' | 'custom' | SignalType;
 export type EventProps = Record<string, string | number | boolean>;
 
 export interface EventInput {
@@ -62,6 +68,12 @@ export interface EventInput {
   readonly url: string;
   readonly referrer?: string;
   readonly props?: EventProps;
+  /** `engagement`: milliseconds the page was visible and in use since the page's previous engagement event. */
+  readonly engagedMs?: number;
+  /** `engagement`: the largest share of the page seen so far, in percent (0–100). */
+  readonly scroll?: number;
+  /** `outbound` and `download`: the link's URL (its query string and fragment are never stored). */
+  readonly link?: string;
   /**
    * When it happened by the client's clock, in milliseconds since 1970-01-01 UTC: set by clients that queue events
    * (the widget's batches, an app's offline queue). Corrected by the batch's `sentAt`; without it the event is

@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createDemoAdmin } from './admin/demo-admin.ts';
 import { createApp } from './app.ts';
+import { CountryDatabase } from './collector/countries.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createDb, type Db } from './db/create.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
@@ -18,6 +19,7 @@ import { storeStrandedJournals } from './journal/stranded.ts';
 import { gatherWorkerMetrics, offerWorkerMetrics } from './metrics/cluster.ts';
 import { startRetentionJob } from './jobs/retention.ts';
 import { startScanService } from './scanner/service.ts';
+import { startReportScheduler } from './reports/scheduler.ts';
 import { hasOrganisation } from './queries/organisation.ts';
 import { createSetupToken } from './queries/setup.ts';
 import { findSiteByKey } from './queries/sites.ts';
@@ -31,6 +33,8 @@ export const WORKER_HEADER = 'X-Samtykke-Worker';
 async function openDatabase(): Promise<{ config: Config; db: Db }> {
   try {
     const config = loadConfig();
+    // Read now, so a missing or broken country database stops start-up like any other wrong setting.
+    CountryDatabase.open(config.countryDatabase);
     return { config, db: await createDb(config.database, `server listening on ${config.publicUrl}`) };
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof DataDirInUseError)) throw error;
@@ -146,6 +150,7 @@ async function runPrimary(config: Config, db: Db, welcome: Welcome): Promise<voi
   // Once, here, not in every worker: runs in several processes would split the counts and get in each other's way.
   const retention = startRetentionJob(db);
   const scanner = await startScanService(db, config);
+  const reports = startReportScheduler(db, config);
   const alive = new Set<Worker>();
   const listening = new Set<Worker>();
   let welcomed = false;
@@ -206,6 +211,7 @@ async function runPrimary(config: Config, db: Db, welcome: Welcome): Promise<voi
 
   async function stopped(): Promise<void> {
     await scanner.stop();
+    await reports.stop();
     await db.destroy();
     if (failures.length > 0 || exitCode !== 0) {
       if (failures.length > 0) console.error(`Shutdown could not store everything: ${failures.join('; ')}`);
@@ -228,12 +234,14 @@ if (cluster.isPrimary) {
   } else {
     const retention = startRetentionJob(db);
     const scanner = await startScanService(db, config);
+    const reports = startReportScheduler(db, config);
     await serveApp(config, db, {
       name: null,
       onListening: () => printWelcome(config, welcome, 1),
       onStop: async () => {
         retention.stop();
         await scanner.stop();
+        await reports.stop();
       },
     });
   }

@@ -4,6 +4,7 @@ import type { Db } from './db/create.ts';
 import { ConsentWriter } from './collector/consent-writer.ts';
 import { DecisionCache } from './collector/decision-cache.ts';
 import { ConsentRecorder, openConsentJournal, type JournaledDecision } from './collector/consent-recorder.ts';
+import { CountryDatabase } from './collector/countries.ts';
 import { EventWriter, openEventJournal } from './collector/event-writer.ts';
 import { RateLimiter } from './collector/rate-limiter.ts';
 import { SiteActivity } from './collector/site-activity.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   readonly activity: SiteActivity;
   /** Key for pseudonymising client addresses; made once and kept in the database. */
   readonly clientKey: string;
+  /** Places a client address in its country at ingest, so the address itself need not be kept. */
+  readonly countries: CountryDatabase;
   /** Signs the chain heads outside the database; null when checkpoints have nowhere to go (see config). */
   readonly checkpointer: Checkpointer | null;
   readonly metrics: Metrics;
@@ -84,6 +87,7 @@ export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
     networkRateLimiter: new RateLimiter(config.networkRateLimitPerMinute, { en: 'this network', nb: 'dette nettverket' }),
     activity: new SiteActivity(db),
     clientKey: await serverSecret(db, 'client_key'),
+    countries: CountryDatabase.open(config.countryDatabase),
     checkpointer,
     metrics,
     outage,

@@ -17,7 +17,10 @@ export interface SamtykkeApi {
   get(): Choices | null;
   /** Called after every decision with the new choices; returns a function that stops listening. */
   on(event: 'change', listener: (choices: Choices) => void): () => void;
-  /** A custom analytics event; sent only with `analytics` consent, dropped without it. */
+  /**
+   * A custom analytics event; sent only with `analytics` consent, dropped without it. `track('404')` reports the page
+   * as not found when the site has that signal switched on (as `<html data-samtykke-404>` does on load).
+   */
   track(name: string, props?: EventProps): void;
 }
 

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import type { SiteFeatures } from '../server/domain/sites.ts';
+import { TRACKER_FEATURES, type SiteFeatures } from '../server/domain/sites.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -16,14 +16,27 @@ export const CONFIG_PLACEHOLDER = '__SAMTYKKE_CONFIG__';
 export const DECLARATION_PLACEHOLDER = '__SAMTYKKE_DECLARATION__';
 export const DECLARATION_BUNDLE = path.join(dist, 'declaration.js');
 
-/** The features that change the banner bundle; the declaration embed is a script of its own. */
-export type BundleFeatures = Pick<SiteFeatures, 'consentMode'>;
-const VARIANTS: readonly BundleFeatures[] = [{ consentMode: false }, { consentMode: true }];
+/** The features that change the banner bundle, each a build-time flag; the declaration embed is a script of its own. */
+const BUNDLE_FEATURES = ['consentMode', ...TRACKER_FEATURES] as const;
+export type BundleFeatures = Pick<SiteFeatures, (typeof BUNDLE_FEATURES)[number]>;
 
-/** dist/widget.js without Consent Mode, dist/widget.consent-mode.js with it. */
+/**
+ * Every combination, prebuilt (32 small bundles, built in parallel in about a second): a site's pages get exactly
+ * the code of what it has on, and switching a feature needs no build at run time.
+ */
+const VARIANTS: readonly BundleFeatures[] = BUNDLE_FEATURES.reduce<BundleFeatures[]>(
+  (variants, feature) => variants.flatMap((variant) => [{ ...variant, [feature]: false }, { ...variant, [feature]: true }]),
+  [{} as BundleFeatures],
+);
+
+/** dist/widget.js with every feature off, dist/widget.consent-mode.engagement.js with those two on, and so on. */
 export function widgetBundle(features: BundleFeatures): string {
-  return path.join(dist, `widget${features.consentMode ? '.consent-mode' : ''}.js`);
+  const on = BUNDLE_FEATURES.filter((feature) => features[feature]).map((feature) => `.${feature.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  return path.join(dist, `widget${on.join('')}.js`);
 }
+
+/** The flag each feature sets in the code: consentMode → CONSENT_MODE. */
+const flagName = (feature: string): string => feature.replace(/[A-Z]/g, '_$&').toUpperCase();
 
 // Property names that never leave the bundle (not wire, not configuration, not the public API) are shortened.
 const INTERNAL_PROPERTIES = /^(showNotice|showPreferences|release|recorded|pending|decide|current|update|declarationUrl|config)$/;
@@ -47,7 +60,7 @@ export async function buildWidget(): Promise<void> {
         entryPoints: [path.join(root, 'widget', 'main.ts')],
         outfile: widgetBundle(features),
         mangleProps: INTERNAL_PROPERTIES,
-        define: { CONSENT_MODE: String(features.consentMode) },
+        define: Object.fromEntries(BUNDLE_FEATURES.map((feature) => [flagName(feature), String(features[feature])])),
       }),
     ),
     build({ ...COMMON, entryPoints: [path.join(root, 'widget', 'declaration.ts')], outfile: DECLARATION_BUNDLE }),

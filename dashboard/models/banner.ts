@@ -3,7 +3,7 @@ import { computed, effect, signal } from '@preact/signals';
 import { api, type Banner, type BannerInput, type PreviewOptions } from '../api.ts';
 import { contrastProblems, type BannerLabels, type BannerTheme } from '../../server/domain/banner.ts';
 import type { Locale } from '../../server/domain/consent.ts';
-import type { SiteFeatures } from '../../server/domain/sites.ts';
+import { SITE_FEATURES, type SiteFeatures } from '../../server/domain/sites.ts';
 import { attemptForm, createLoader, type Problem } from './loader.ts';
 import { currentSite, currentSiteId, reloadSites } from './session.ts';
 
@@ -34,7 +34,7 @@ export function createBannerModel() {
   const site = signal<string | null>(null);
   const theme = signal<BannerTheme | null>(null);
   const labels = signal<BannerInput['labels']>({});
-  const features = signal<SiteFeatures>({ consentMode: false, declarationEmbed: false });
+  const features = signal<SiteFeatures>(Object.fromEntries(SITE_FEATURES.map((feature) => [feature, false])) as Record<keyof SiteFeatures, boolean>);
   const problem = signal<Problem | null>(null);
   const done = signal(false);
   const saving = signal(false);
@@ -79,8 +79,7 @@ export function createBannerModel() {
     if (!target || !value) return;
     saving.value = true;
     const banner: BannerInput = { theme: value, labels: withoutBlanks(labels.value) };
-    const changedFeatures =
-      features.value.consentMode !== target.features.consentMode || features.value.declarationEmbed !== target.features.declarationEmbed;
+    const changedFeatures = SITE_FEATURES.some((feature) => features.value[feature] !== target.features[feature]);
     done.value = await attemptForm(problem, async () => {
       await api.saveBanner(target.id, banner);
       if (changedFeatures) {

@@ -7,14 +7,13 @@ import { BannerPreview } from '../components/preview.tsx';
 import { ErrorNote, Loaded } from '../components/states.tsx';
 import { BANNER_POSITIONS, LABEL_NAMES, MAX_RADIUS, type BannerTheme } from '../../server/domain/banner.ts';
 import { LOCALES, type Locale } from '../../server/domain/consent.ts';
-import type { SiteFeatures } from '../../server/domain/sites.ts';
+import { SITE_FEATURES } from '../../server/domain/sites.ts';
 import { locale, t } from '../i18n.ts';
 import { createBannerModel, HEX_COLOUR, type BannerModel } from '../models/banner.ts';
 import { problemAt } from '../models/loader.ts';
 
 const COLOURS = ['accent', 'background', 'text'] as const satisfies ReadonlyArray<keyof BannerTheme>;
 const COLOUR_LABELS = { accent: 'colourAccent', background: 'colourBackground', text: 'colourText' } as const;
-const FEATURES = ['consentMode', 'declarationEmbed'] as const satisfies ReadonlyArray<keyof SiteFeatures>;
 
 /** A colour picker and its hex text, one value: the picker for the eye, the text for a brand colour pasted in. */
 function ColourField({ model, name }: { model: BannerModel; name: (typeof COLOURS)[number] }) {
@@ -134,7 +133,7 @@ function FeatureFields({ model }: { model: BannerModel }) {
   return (
     <fieldset>
       <legend>{t('features')}</legend>
-      {FEATURES.map((name) => (
+      {SITE_FEATURES.map((name) => (
         <div key={name} class="field">
           <label class="checkbox">
             <input type="checkbox" checked={model.features.value[name]} aria-describedby={`feature-${name}`} onChange={(event) => model.setFeature(name, (event.target as HTMLInputElement).checked)} />

@@ -1,28 +1,50 @@
-/** Consent analytics: decisions per day, opt-in rate per category, and the split by version, surface, source and action. */
+/** Consent analytics: decisions per day, opt-in rate per category, and the split by version, surface, source, action and country. */
 import { useEffect, useMemo } from 'preact/hooks';
-import type { ConsentStats } from '../api.ts';
+import { api, type ConsentStats } from '../api.ts';
 import { Chart } from '../components/chart.tsx';
+import { ExportLink } from '../components/export-link.tsx';
+import { CountryAttribution } from '../components/country-attribution.tsx';
 import { PeriodPicker, SitePicker } from '../components/controls.tsx';
 import { Loaded } from '../components/states.tsx';
 import { Table } from '../components/table.tsx';
-import { formatNumber, t } from '../i18n.ts';
+import { formatNumber, readableValue, t } from '../i18n.ts';
 import { CONSENT_CATEGORIES, createConsentModel } from '../models/consent.ts';
 
 type Row = ConsentStats['day'][number];
 
+const BREAKDOWNS = [
+  ['policyVersion', 'byPolicyVersion'],
+  ['surface', 'bySurface'],
+  ['source', 'bySource'],
+  ['action', 'byAction'],
+  ['country', 'byCountry'],
+] as const;
+
 const percent = (part: number, whole: number) => (whole ? `${formatNumber((part / whole) * 100, 1)} %` : '–');
 
-function Breakdown({ title, rows }: { title: string; rows: readonly Row[] }) {
+interface BreakdownProps {
+  readonly title: string;
+  readonly dimension: Exclude<keyof ConsentStats, 'range'>;
+  readonly stats: ConsentStats;
+  /** The CSV of the same rows, under the site and period on screen. */
+  readonly exportUrl: string;
+}
+
+function Breakdown({ title, dimension, stats, exportUrl }: BreakdownProps) {
+  const rows = stats[dimension];
   return (
     <section class="panel">
-      <h2>{title}</h2>
+      <h2>
+        {title}
+        <ExportLink href={exportUrl} title={title} />
+      </h2>
       <Table
         label={title}
         rows={rows}
         rowKey={(row) => row.value}
         empty={t('emptyPanel')}
         columns={[
-          { key: 'value', label: t('value'), value: (row) => row.value },
+          { key: 'value', label: t('value'), value: (row) => row.value, render: (row) => (dimension === 'country' ? readableValue(dimension, row.value || null) : row.value) },
           { key: 'decisions', label: t('decisions'), value: (row) => row.decisions, numeric: true },
           ...CONSENT_CATEGORIES.slice(1).map((category) => ({
             key: category,
@@ -87,11 +109,11 @@ export function ConsentPage() {
                 />
               )}
               <div class="panels wide">
-                <Breakdown title={t('byPolicyVersion')} rows={stats.policyVersion} />
-                <Breakdown title={t('bySurface')} rows={stats.surface} />
-                <Breakdown title={t('bySource')} rows={stats.source} />
-                <Breakdown title={t('byAction')} rows={stats.action} />
+                {BREAKDOWNS.map(([dimension, title]) => (
+                  <Breakdown key={dimension} title={t(title)} dimension={dimension} stats={stats} exportUrl={api.consentStatsExportUrl(model.site.value, model.period.value, dimension)} />
+                ))}
               </div>
+              <CountryAttribution />
             </>
           );
         }}

@@ -1,7 +1,13 @@
 /** The analyst's overview: key figures against the previous period, the chart, and panels that filter each other. */
 import { useEffect, useMemo } from 'preact/hooks';
-import type { Breakdown, BreakdownSort, Overview } from '../api.ts';
+import type { Breakdown, BreakdownSort, Overview, UsageDimension } from '../api.ts';
+import { api } from '../api.ts';
 import { Chart } from '../components/chart.tsx';
+import { CountryAttribution } from '../components/country-attribution.tsx';
+import { EngagementPanels } from '../components/engagement-panels.tsx';
+import { ExportLink } from '../components/export-link.tsx';
+import { GoalsPanel } from '../components/goals-panel.tsx';
+import { RealtimePanel } from '../components/realtime.tsx';
 import { PeriodPicker, SitePicker } from '../components/controls.tsx';
 import { ErrorNote, Loaded, Loading } from '../components/states.tsx';
 import { Table, type Column } from '../components/table.tsx';
@@ -9,6 +15,7 @@ import { formatDayRange, formatNumber, readableValue, t, tDynamic } from '../i18
 import type { BreakdownModel } from '../models/breakdown.ts';
 import { createOverviewModel, type OverviewModel, type PanelDimension } from '../models/overview.ts';
 import { BUCKET_SECONDS, spanOf } from '../models/period.ts';
+import { currentSite } from '../models/session.ts';
 
 const KPIS = [
   ['visitors', 0, ''],
@@ -123,13 +130,22 @@ function BreakdownTable({ breakdown, title, total, onPick }: BreakdownPanelProps
   );
 }
 
+/** The CSV of every row of a breakdown (not only the rows shown), under the overview's period and filters. */
+function BreakdownExport({ model, dimension, title }: { model: OverviewModel; dimension: UsageDimension; title: string }) {
+  return <ExportLink href={api.usageExportUrl(currentSite.value!.id, model.period.value, model.filters.value, dimension)} title={title} />;
+}
+
 function Panel({ model, dimension, totals }: { model: OverviewModel; dimension: PanelDimension; totals: Overview['totals']['current'] }) {
   const breakdown = model.panel(dimension);
   const title = tDynamic(`panel_${dimension}`);
   return (
     <section class="panel" data-panel={dimension} aria-label={title}>
-      <h2>{title}</h2>
+      <h2>
+        {title}
+        <BreakdownExport model={model} dimension={dimension} title={title} />
+      </h2>
       <BreakdownTable breakdown={breakdown} title={title} total={totals[breakdown.metric] ?? 0} onPick={(value) => model.addFilter({ dimension, value })} />
+      {dimension === 'country' && <CountryAttribution />}
     </section>
   );
 }
@@ -149,6 +165,7 @@ function Properties({ model, totals }: { model: OverviewModel; totals: Overview[
         <input aria-label={t('propertyKey')} value={model.propertyKey.value} onInput={(event) => (model.propertyKey.value = (event.target as HTMLInputElement).value)} placeholder="plan" />
         <button type="submit">{t('showProperty')}</button>
       </form>
+      {property && <BreakdownExport model={model} dimension={property.dimension} title={`${t('propertyKey')}: ${property.dimension.slice('prop:'.length)}`} />}
       {property && <BreakdownTable breakdown={property} title={`${t('propertyKey')}: ${property.dimension.slice('prop:'.length)}`} total={totals.events ?? 0} />}
     </section>
   );
@@ -175,12 +192,16 @@ export function OverviewPage() {
           </button>
         </div>
       )}
+      <RealtimePanel />
       <Loaded loader={model.overview}>
         {(data) => (
           <>
             <ConsentShare data={data} />
             <Kpis data={data} />
             {data.totals.current.visits === 0 && <p class="empty">{t('noData')}</p>}
+            {model.chart.value && (
+              <ExportLink href={api.timeseriesExportUrl(currentSite.value!.id, model.period.value, model.filters.value)} title={t('chartTitle')} />
+            )}
             {model.chart.value && (
               <Chart
                 label={`${t('visitors')} / ${t('pageviews')}`}
@@ -197,6 +218,8 @@ export function OverviewPage() {
               {(Object.keys(data.panels) as PanelDimension[]).map((dimension) => (
                 <Panel key={dimension} model={model} dimension={dimension} totals={data.totals.current} />
               ))}
+              <GoalsPanel period={model.period} filters={model.filters} />
+              <EngagementPanels period={model.period} filters={model.filters} />
               <Properties model={model} totals={data.totals.current} />
             </div>
           </>

@@ -8,7 +8,7 @@ import { useEffect, useMemo } from 'preact/hooks';
 import type { Scan, ScanFinding, ScanView } from '../api.ts';
 import { SitePicker } from '../components/controls.tsx';
 import { Facts, type Fact } from '../components/facts.tsx';
-import { Field, FormProblem } from '../components/fields.tsx';
+import { ActionForm, Choice, Field, FormProblem, SaveRow } from '../components/fields.tsx';
 import { ErrorNote, Loaded, Loading } from '../components/states.tsx';
 import { Table } from '../components/table.tsx';
 import { CATEGORIES, type Category } from '../../server/domain/consent.ts';
@@ -31,24 +31,6 @@ const PAGES_SHOWN = 5;
 const DAY_SECONDS = 86_400;
 
 const categoryText = (category: Category | 'unknown') => (category === 'unknown' ? t('category_unknown') : t(category));
-
-/** A select bound to a signal, its options in words. */
-function Choice<T extends string>({ label, value, options, text }: { label: string; value: Signal<T>; options: readonly T[]; text: (option: T) => string }) {
-  return (
-    <div class="field">
-      <label>
-        {label}
-        <select value={value.value} onChange={(event) => (value.value = (event.target as HTMLSelectElement).value as T)}>
-          {options.map((option) => (
-            <option key={option} value={option}>
-              {text(option)}
-            </option>
-          ))}
-        </select>
-      </label>
-    </div>
-  );
-}
 
 /**
  * Where a scan starts and how far it goes, the same in the start form and the schedule; `pagesField` is the limit's
@@ -83,22 +65,6 @@ function ScanScope({
 const START_FIELDS = ['urls', 'pages'];
 const SCHEDULE_FIELDS = ['urls', 'pageLimit'];
 
-/** A form named `label` that runs `submit` in place of sending the page anywhere. */
-function ActionForm({ label, layout, submit, children }: { label: string; layout: string; submit: () => Promise<void>; children: ComponentChildren }) {
-  return (
-    <form
-      class={layout}
-      aria-label={label}
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
-    >
-      {children}
-    </form>
-  );
-}
-
 function StartScan({ model }: { model: ScansModel }) {
   const { request } = model;
   return (
@@ -124,14 +90,7 @@ function ScheduleForm({ model, nextAt }: { model: ScansModel; nextAt: string | n
       <p class="note" data-next-scan>
         {nextAt ? t('nextScanAt', { time: formatDateTime(nextAt) }) : t('noScheduledScans')}
       </p>
-      <div class="actions">
-        <button type="submit">{t('saveSchedule')}</button>
-        {plan.saved.value && (
-          <span role="status" class="copied">
-            {t('saved')}
-          </span>
-        )}
-      </div>
+      <SaveRow label={t('saveSchedule')} saved={plan.saved.value} />
     </ActionForm>
   );
 }

@@ -79,3 +79,8 @@ export function exportHeaders(format: ExportFormat, name: string): Record<string
     'cache-control': 'no-store',
   };
 }
+
+/** A small table already in memory (a panel, a funnel) as a CSV download, with the same spreadsheet-safe cells. */
+export function csvDownload<T>(name: string, columns: Columns<T>, rows: readonly T[]): Response {
+  return new Response(csvEncoder(columns)(rows, true), { headers: exportHeaders('csv', name) });
+}

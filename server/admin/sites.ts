@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { SURFACES } from '../domain/consent.ts';
 import { parseOriginPattern } from '../domain/origins.ts';
-import { SITE_KEY_PATTERN, type Site } from '../domain/sites.ts';
+import { SITE_FEATURES, SITE_KEY_PATTERN, type Site, type SiteFeatures } from '../domain/sites.ts';
 import { ApiError } from '../errors.ts';
 import { say } from '../i18n.ts';
 import { listOrganisationSites, organisationName, type SiteSummary } from '../queries/organisation.ts';
@@ -48,7 +48,9 @@ const newSiteSchema = z.strictObject({
   allowedOrigins: allowedOrigins.default([]),
 });
 
-const features = z.strictObject({ consentMode: z.boolean().optional(), declarationEmbed: z.boolean().optional() });
+const features = z.strictObject(
+  Object.fromEntries(SITE_FEATURES.map((feature) => [feature, z.boolean().optional()])) as Record<keyof SiteFeatures, z.ZodOptional<z.ZodBoolean>>,
+);
 
 // Any of them: adding one origin from the installation check must not undo a rename made meanwhile.
 const siteChangesSchema = z

@@ -33,7 +33,11 @@ const EVENT_COLUMNS: Columns<SubjectEvent> = [
   ['browser', (row) => row.browser],
   ['os', (row) => row.os],
   ['device', (row) => row.device],
+  ['country', (row) => row.country],
   ['props', (row) => (row.props ? JSON.stringify(row.props) : null)],
+  ['target', (row) => row.target],
+  ['engaged_ms', (row) => row.engagedMs],
+  ['scroll', (row) => row.scroll],
 ];
 
 /** The consent records first, then the events, as one NDJSON stream with a `kind` on every line. */

@@ -15,7 +15,9 @@ import {
   type UsageFilter,
 } from '../domain/stats.ts';
 import { ApiError } from '../errors.ts';
+import { csvDownload, type Columns } from './export-stream.ts';
 import { consentShare } from '../queries/consent-stats.ts';
+import { realtime } from '../queries/realtime.ts';
 import { runStats, runStatsSet, type StatsPart, type StatsScope } from '../queries/stats.ts';
 import type { AppDeps } from '../services.ts';
 import { requirePermission } from './auth.ts';
@@ -25,7 +27,7 @@ import { ownedSite } from './scope.ts';
 import { parseQuery, pathId } from './validate.ts';
 
 /** The panels of the overview, in the order the page shows them. */
-export const OVERVIEW_PANELS = ['page', 'entryPage', 'exitPage', 'referrer', 'utmCampaign', 'adCampaign', 'browser', 'os', 'device', 'event'] as const satisfies readonly UsageDimension[];
+export const OVERVIEW_PANELS = ['page', 'entryPage', 'exitPage', 'referrer', 'utmCampaign', 'adCampaign', 'browser', 'os', 'device', 'country', 'event'] as const satisfies readonly UsageDimension[];
 /** Visitors per panel row would need a distinct count per row; visits tell the same story at a fraction of the cost. */
 const PANEL_METRICS = ['visits', 'pageviews', 'events'] as const;
 
@@ -33,7 +35,7 @@ const filterDimension = z.enum([...VISIT_DIMENSIONS, ...EVENT_DIMENSIONS]);
 const FILTER_PREFIX = 'f.';
 
 /** Filters travel as `f.<dimension>=<value>` query parameters, one per dimension. */
-function parseFilters(c: AdminContext): UsageFilter[] {
+export function parseFilters(c: AdminContext): UsageFilter[] {
   return Object.entries(c.req.query())
     .filter(([key]) => key.startsWith(FILTER_PREFIX))
     .map(([key, value]) => {
@@ -54,7 +56,26 @@ const breakdownSchema = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   sort: z.enum(BREAKDOWN_SORTS).optional(),
   order: z.enum(['asc', 'desc']).default('desc'),
+  format: z.enum(['json', 'csv']).default('json'),
 });
+
+/** JSON for programs, CSV for spreadsheets; a route's other parameters are parsed on their own. */
+export const formatSchema = z.object({ format: z.enum(['json', 'csv']).default('json') });
+
+/** Rows a breakdown's CSV holds at most: every row of any real panel, with a bound on one request's work. */
+export const EXPORT_ROWS = 100_000;
+const EXPORT_METRICS = ['visitors', 'visits', 'pageviews', 'events'] as const;
+
+/** A breakdown or the chart as a spreadsheet: the value (a page, a referrer, a time bucket), then each count. */
+function metricColumns(first: string): Columns<BreakdownRow> {
+  return [[first, (row) => row.value], ...EXPORT_METRICS.map((metric): Columns<BreakdownRow>[number] => [metric, (row) => row.metrics[metric] ?? null])];
+}
+
+/** `usage-min-side-page-2026-11-06-2026-12-06`: what the file holds, readable in a downloads folder. */
+export function exportName(siteKey: string, what: string, range: { from: Date; to: Date }): string {
+  const day = (time: Date) => time.toISOString().slice(0, 10);
+  return `usage-${siteKey}-${what.replace(/[^A-Za-z0-9_-]+/g, '_')}-${day(range.from)}-${day(new Date(range.to.getTime() - 1))}`;
+}
 
 /** One page of a breakdown, sorted over the whole result; `hasMore` when rows follow it. */
 export interface BreakdownPage {
@@ -108,18 +129,42 @@ export function usageRoutes(deps: AppDeps): Hono<AdminEnv> {
   app.get('/:siteId/usage/breakdown', read, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
     const { range } = periodRange(parseQuery(c, periodSchema), new Date());
-    const { dimension, limit, offset, sort, order } = parseQuery(c, breakdownSchema);
+    const { dimension, limit, offset, sort, order, format } = parseQuery(c, breakdownSchema);
+    const exported = format === 'csv';
     const rows = await runStats(deps.db, {
       siteId: site.id,
       range,
       filters: parseFilters(c),
       // One breakdown alone can afford to count visitors.
-      metrics: ['visitors', ...PANEL_METRICS],
-      // One row more than asked says whether there are more.
-      grouping: { by: 'dimension', dimension, limit: limit + 1, offset, sort, order },
+      metrics: EXPORT_METRICS,
+      // A page asks for one row more than it shows, which says whether there are more; an export takes them all.
+      grouping: { by: 'dimension', dimension, limit: exported ? EXPORT_ROWS : limit + 1, offset: exported ? 0 : offset, sort, order },
     });
+    if (exported) return csvDownload(exportName(site.key, dimension, range), metricColumns(dimension), rows);
     const page: BreakdownPage = { rows: rows.slice(0, limit), hasMore: rows.length > limit };
     return c.json(page);
+  });
+
+  // The chart's figures per hour or day, for a spreadsheet (CSV) or another program (JSON).
+  app.get('/:siteId/usage/timeseries', read, async (c) => {
+    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
+    const { range, granularity } = periodRange(parseQuery(c, periodSchema), new Date());
+    const { format } = parseQuery(c, formatSchema);
+    const rows = await runStats(deps.db, { siteId: site.id, range, filters: parseFilters(c), metrics: EXPORT_METRICS, grouping: { by: 'time', granularity } });
+    if (format === 'csv') return csvDownload(exportName(site.key, granularity, range), metricColumns(granularity), rows);
+    return c.json(rows);
+  });
+
+  // Polled by the overview while it is open; a few minutes of events, so cheap at any traffic.
+  app.get('/:siteId/usage/realtime', read, async (c) => {
+    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
+    const { format } = parseQuery(c, formatSchema);
+    const now = await realtime(deps.db, site.id, new Date());
+    if (format === 'csv') {
+      const name = `realtime-${site.key}-${now.at.toISOString().slice(0, 16).replace(':', '')}`;
+      return csvDownload(name, [['page', (row) => row.path], ['visitors', (row) => row.visitors]], now.pages);
+    }
+    return c.json(now);
   });
   return app;
 }

@@ -6,11 +6,11 @@
  *
  * Each step takes what it needs and returns what it found or a Drop with its reason (drops.ts); the first drop
  * ends the pipeline. Nothing is stored before every step passed, and the raw client address goes no further
- * than the rate step.
+ * than the rate step, which turns it into a network pseudonym and a country.
  */
 import { createHmac } from 'node:crypto';
 import { decisionExpiresAt, type Decision } from '../domain/consent.ts';
-import { NO_ATTRIBUTION, occurredAt, pagePath, readAttribution, referrerHost } from '../domain/events.ts';
+import { NO_ATTRIBUTION, fileExtension, linkTarget, occurredAt, pagePath, readAttribution, referrerHost } from '../domain/events.ts';
 import type { PublishedSite } from '../domain/sites.ts';
 import type { NewEvent } from '../db/schema.ts';
 import type { UnchainedRecord } from '../queries/consent-records.ts';
@@ -18,6 +18,7 @@ import type { AppDeps } from '../services.ts';
 import type { SiteDirectory } from '../sites/directory.ts';
 import type { ConsentRequest, EventInput } from '../contract.ts';
 import { classifyUserAgent, clientRateKey, pseudonymiseAddress, type UserAgentClasses } from './client.ts';
+import type { CountryDatabase } from './countries.ts';
 import type { DecisionCache } from './decision-cache.ts';
 import { Drop } from './drops.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -53,22 +54,30 @@ function checkOrigin(deps: { readonly sites: SiteDirectory; readonly activity: S
   );
 }
 
+/** What the collector keeps of a client's address: neither can be turned back into it. */
+interface AdmittedClient {
+  /** The network's pseudonym, kept as evidence. */
+  readonly clientHash: string;
+  /** For analytics; null for local addresses and those the country database does not place. */
+  readonly country: string | null;
+}
+
 /**
  * The client's own allowance, then its network's higher ceiling; what passes on is the network pseudonym kept as
- * evidence, never the address.
+ * evidence and the country, never the address.
  */
 function admitClient(
-  deps: { readonly rateLimiter: RateLimiter; readonly networkRateLimiter: RateLimiter; readonly clientKey: string },
+  deps: { readonly rateLimiter: RateLimiter; readonly networkRateLimiter: RateLimiter; readonly clientKey: string; readonly countries: CountryDatabase },
   site: PublishedSite,
   sender: Sender,
   consentId: string,
-): { readonly clientHash: string } | Drop {
+): AdmittedClient | Drop {
   const clientHash = pseudonymiseAddress(deps.clientKey, sender.address, site.id);
   const own = deps.rateLimiter.tryTake(clientRateKey(clientHash, sender.address, consentId));
   if (own !== null) return new Drop('rate', deps.rateLimiter.refusal(own).en, undefined, own);
   const network = deps.networkRateLimiter.tryTake(`${site.id}|${clientHash}`);
   if (network !== null) return new Drop('rate', deps.networkRateLimiter.refusal(network).en, undefined, network);
-  return { clientHash };
+  return { clientHash, country: deps.countries.countryOf(sender.address) };
 }
 
 /** A decision must be made under a published policy version and keep what that version requires. */
@@ -149,6 +158,7 @@ export async function admitDecision(deps: AppDeps, request: ConsentRequest, send
     gpc: request.gpc ?? request.source === 'gpc',
     // Still evidence of what that user saw, so it is kept; it grants nothing, and the widget asks again.
     stale: request.policyVersion < site.policy.askedSince,
+    country: client.country,
   };
   return { site, record };
 }
@@ -159,6 +169,7 @@ export interface Visit {
   readonly consentId: string;
   readonly sessionId: string | undefined;
   readonly userAgent: UserAgentClasses;
+  readonly country: string | null;
   readonly receivedAt: Date;
 }
 
@@ -183,7 +194,7 @@ export async function admitVisit(deps: AppDeps, request: VisitRequest, sender: S
   const receivedAt = new Date();
   const decision = await requireAnalyticsConsent(deps.decisions, site, request.consentId, receivedAt);
   if (decision instanceof Drop) return decision;
-  return { site, decision, consentId: request.consentId, sessionId: request.sessionId, userAgent, receivedAt };
+  return { site, decision, consentId: request.consentId, sessionId: request.sessionId, userAgent, country: client.country, receivedAt };
 }
 
 /**
@@ -192,6 +203,12 @@ export async function admitVisit(deps: AppDeps, request: VisitRequest, sender: S
  */
 function derivedSessionId(clientKey: string, visit: Visit, day: string): string {
   return createHmac('sha256', clientKey).update(`${visit.site.id}|${visit.consentId}|${day}`).digest('base64url').slice(0, 22);
+}
+
+/** What an engagement signal adds to its row: the link clicked, or for a 404 the page that linked to it. */
+function engagementColumns(event: EventInput): Pick<NewEvent, 'target' | 'engaged_ms' | 'scroll'> {
+  const linked = event.link ?? (event.type === 'notfound' && event.referrer ? event.referrer : undefined);
+  return { target: linked ? linkTarget(new URL(linked)) : null, engaged_ms: event.engagedMs ?? null, scroll: event.scroll ?? null };
 }
 
 export interface EventRows {
@@ -227,7 +244,7 @@ export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventI
       consent_id: visit.consentId,
       session_id: visit.sessionId ?? sessionOn(time.at.toISOString().slice(0, 10)),
       type: event.type,
-      name: event.type === 'custom' ? (event.name ?? null) : null,
+      name: event.type === 'custom' ? (event.name ?? null) : event.type === 'download' ? fileExtension(new URL(event.link!).pathname) : null,
       path: pagePath(page),
       referrer_host: referrerHost(event.referrer, page),
       utm_source: attribution.utm.source,
@@ -239,7 +256,9 @@ export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventI
       browser: visit.userAgent.browser,
       os: visit.userAgent.os,
       device: visit.userAgent.device,
+      country: visit.country,
       props: event.props ? JSON.stringify(event.props) : null,
+      ...engagementColumns(event),
     };
   });
   return { rows, clamped };

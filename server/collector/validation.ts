@@ -5,6 +5,7 @@ import { LARGEST_INTEGER_COLUMN, urlTextProblem } from '../edge-input.ts';
 import { ACTIONS, CATEGORIES, LOCALES, SOURCES } from '../domain/consent.ts';
 import { SHOWN_HASH_PATTERN } from '../domain/shown-content.ts';
 import { SITE_KEY_PATTERN } from '../domain/sites.ts';
+import { SIGNAL_TYPES } from '../domain/events.ts';
 
 const siteKey = z.string().regex(SITE_KEY_PATTERN, 'must be a site key such as "min-side"');
 const consentId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16 to 64 characters of A-Z, a-z, 0-9, _ or -');
@@ -70,18 +71,32 @@ const props = z
 // A type check only: an absurd value (1e999, before 2000, next year) is a clock problem, clamped when it is stored.
 const clientTime = z.custom<number>((value) => typeof value === 'number', 'must be a number: milliseconds since 1970-01-01 UTC');
 
+/** A day: no page is in use longer between two of its engagement events (the widget sends one at least on every exit). */
+export const MAX_ENGAGED_MS = 86_400_000;
+
+/** The fields only some event types carry: required of those, refused on the others. */
+const TYPED_FIELDS = { engagedMs: ['engagement'], scroll: ['engagement'], link: ['outbound', 'download'] } as const;
+
 const eventInput = z
   .strictObject({
-    type: z.enum(['pageview', 'custom']),
+    type: z.enum(['pageview', 'custom', ...SIGNAL_TYPES]),
     name: z.string().trim().min(1).max(120).optional(),
     url: httpUrl,
     referrer: z.union([httpUrl, z.literal('')]).optional(),
     props: props.optional(),
     time: clientTime.optional(),
+    engagedMs: z.number().int('must be whole milliseconds').min(0).max(MAX_ENGAGED_MS).optional(),
+    scroll: z.number().int('must be a whole percentage').min(0).max(100).optional(),
+    link: httpUrl.optional(),
   })
-  .refine((event) => event.type !== 'custom' || event.name !== undefined, {
-    path: ['name'],
-    message: 'is required for custom events',
+  .superRefine((event, ctx) => {
+    if (event.type === 'custom' && event.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'is required for custom events' });
+    for (const [field, types] of Object.entries(TYPED_FIELDS) as Array<[keyof typeof TYPED_FIELDS, readonly string[]]>) {
+      const carries = types.includes(event.type);
+      // Scroll depth may be unknown (a page the browser could not measure); the others define their event.
+      if (carries && event[field] === undefined && field !== 'scroll') ctx.addIssue({ code: 'custom', path: [field], message: `is required for ${event.type} events` });
+      if (!carries && event[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `belongs to ${types.join(' and ')} events only` });
+    }
   });
 
 export const MAX_EVENTS_PER_REQUEST = 100;

@@ -32,6 +32,9 @@ export const TABLE_PLACEMENT = {
   site_origin_activity: 'distributed',
   // Per site, read per site; a scan's results are written once, beside nothing else.
   scans: 'distributed',
+  // Per site, read per site beside the site's visits and events.
+  goals: 'distributed',
+  funnels: 'distributed',
 
   // Small, changed by people rather than by traffic, and joined from every shard.
   organisations: 'reference',
@@ -43,6 +46,10 @@ export const TABLE_PLACEMENT = {
   // Per organisation, and its site_id is null for organisation-wide entries, so it cannot be split by site.
   audit_log: 'reference',
   setup_tokens: 'reference',
+  // Scheduled email reports: set up by people, a few mails per site and week.
+  report_schedules: 'reference',
+  report_recipients: 'reference',
+  report_deliveries: 'reference',
   server_secrets: 'reference',
   kysely_migration: 'reference',
   kysely_migration_lock: 'reference',

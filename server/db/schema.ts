@@ -1,9 +1,12 @@
 /** The database as Kysely sees it. Row types are for queries/ only; the rest of the server speaks domain types. */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { BannerSettings } from '../domain/banner.ts';
-import type { Category, ConsentAction, ConsentSource, Localized, Surface } from '../domain/consent.ts';
+import type { Category, ConsentAction, ConsentSource, Localized, StaffLocale, Surface } from '../domain/consent.ts';
+import type { EventType } from '../contract.ts';
+import type { GoalKind } from '../domain/goals.ts';
 import type { InventoryKind, Party } from '../domain/inventory.ts';
 import type { PolicyTexts } from '../domain/policy.ts';
+import type { DeliveryStatus, ReportFrequency, ReportPeriodKind } from '../domain/reports.ts';
 import type { Role } from '../domain/roles.ts';
 import type { ScanScheduleKind, ScanStatus, ScanTrigger } from '../domain/scan.ts';
 import type { ScanCounts, ScanResult } from '../domain/scan-findings.ts';
@@ -32,6 +35,10 @@ export interface SitesTable {
   banner: Json<BannerSettings> | null;
   consent_mode: Generated<boolean>;
   declaration_embed: Generated<boolean>;
+  engagement: Generated<boolean>;
+  outbound_links: Generated<boolean>;
+  file_downloads: Generated<boolean>;
+  not_found_pages: Generated<boolean>;
   scan_schedule: Generated<ScanScheduleKind>;
   /** Start URLs of scheduled scans; empty: the site's exact allowed origins. */
   scan_urls: ColumnType<string[], string[] | undefined, string[]>;
@@ -119,6 +126,8 @@ export interface ConsentRecordsTable {
   stale: Generated<boolean>;
   prev_hash: string;
   hash: string;
+  /** The client's country (ISO 3166-1 alpha-2) for consent analytics: beside the evidence, not covered by the hash. */
+  country: string | null;
 }
 
 export interface EventsTable {
@@ -127,7 +136,8 @@ export interface EventsTable {
   occurred_at: Date;
   consent_id: string;
   session_id: string;
-  type: 'pageview' | 'custom';
+  type: EventType;
+  /** A custom event's name; a download's file extension. */
   name: string | null;
   path: string;
   referrer_host: string | null;
@@ -140,7 +150,14 @@ export interface EventsTable {
   browser: string | null;
   os: string | null;
   device: string;
+  /** ISO 3166-1 alpha-2, from the client address at ingest; null for local and unplaced addresses. */
+  country: string | null;
   props: Json<Record<string, string | number | boolean>> | null;
+  /** An outbound link's or download's URL, or the page that linked to a 404, without query string or fragment. */
+  target: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Engagement events: engaged milliseconds since the page's previous one, and the largest share seen (%). */
+  engaged_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  scroll: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** One row per visit (session), kept up to date as its events arrive: what the analytics read instead of the events. */
@@ -167,9 +184,12 @@ export interface VisitsTable {
   browser: string | null;
   os: string | null;
   device: string | null;
+  country: string | null;
   /** Pageviews per path and custom events per name, for the page and event panels. */
   pages: Json<Record<string, number>>;
   event_names: Json<Record<string, number>>;
+  /** Its events in order as text (queries/trails.ts). */
+  trail: Generated<string>;
 }
 
 /**
@@ -269,6 +289,60 @@ export interface ScansTable {
   error: string | null;
 }
 
+export interface GoalsTable {
+  site_id: number;
+  id: Generated<number>;
+  name: string;
+  kind: GoalKind;
+  path: string | null;
+  event_name: string | null;
+  prop_key: string | null;
+  prop_value: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface FunnelsTable {
+  site_id: number;
+  id: Generated<number>;
+  name: string;
+  steps: number[];
+  created_at: Generated<Date>;
+}
+
+export interface ReportSchedulesTable {
+  site_id: number;
+  frequency: Generated<ReportFrequency>;
+  language: Generated<StaffLocale>;
+  next_send_at: Date | null;
+  updated_at: Generated<Date>;
+}
+
+export interface ReportRecipientsTable {
+  id: Generated<number>;
+  site_id: number;
+  email: string;
+  token: string;
+  created_at: Generated<Date>;
+  unsubscribed_at: Date | null;
+}
+
+export interface ReportDeliveriesTable {
+  id: Generated<number>;
+  site_id: number;
+  recipient_id: number;
+  frequency: ReportPeriodKind;
+  period_from: Date;
+  period_to: Date;
+  status: Generated<DeliveryStatus>;
+  attempts: Generated<number>;
+  last_attempt_at: Date | null;
+  last_error: string | null;
+  next_attempt_at: Date | null;
+  claimed_until: Date | null;
+  sent_at: Date | null;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   sites: SitesTable;
@@ -288,6 +362,11 @@ export interface Database {
   setup_tokens: SetupTokensTable;
   site_origin_activity: SiteOriginActivityTable;
   scans: ScansTable;
+  goals: GoalsTable;
+  funnels: FunnelsTable;
+  report_schedules: ReportSchedulesTable;
+  report_recipients: ReportRecipientsTable;
+  report_deliveries: ReportDeliveriesTable;
 }
 
 export type SiteRow = Selectable<SitesTable>;

@@ -29,6 +29,27 @@ export function pagePath(url: URL): string {
   return url.pathname.slice(0, MAX_PATH);
 }
 
+/** The engagement signals: events of their own panels, never part of a visit's figures. */
+export const SIGNAL_TYPES = ['engagement', 'outbound', 'download', 'notfound'] as const;
+export type SignalType = (typeof SIGNAL_TYPES)[number];
+
+/**
+ * Links the widget reports as downloads, by the extension of their path: documents, spreadsheets, presentations,
+ * text and archives, as a self-service portal offers them (invoices, exports, forms). A regular expression, since
+ * the widget carries it as one, and short, since the widget is weighed in bytes.
+ */
+export const DOWNLOAD_PATH = /\.(pdf|zip|csv|xlsx?|docx?|pptx?|od[tsp]|txt)$/i;
+
+/** Where a link or referrer points, without query string or fragment: those often carry personal data. */
+export function linkTarget(url: URL): string {
+  return url.origin + pagePath(url);
+}
+
+/** A file's extension, lower case (`pdf`), or null when its path has none. */
+export function fileExtension(path: string): string | null {
+  return /\.([a-z0-9]{1,10})$/i.exec(path)?.[1]?.toLowerCase() ?? null;
+}
+
 export function readAttribution(url: URL): Attribution {
   const params = new Map<string, string>();
   for (const [name, value] of url.searchParams) params.set(name.toLowerCase(), value);

@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'policies.read',
   'users.manage',
   'usage.read',
+  'goals.manage',
   'consent_stats.read',
   'records.read',
   'records.export',
@@ -20,13 +21,13 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * Admins are the terms' contact person: they set up sites and accounts and read everything in their organisation,
- * analytics, evidence and audit log included. Analysts read usage; privacy officers own the consent evidence (and
+ * analytics, evidence and audit log included. Analysts read usage and define the goals and funnels it is measured by; privacy officers own the consent evidence (and
  * read the policy versions it refers to) and
  * alone answer data-subject requests, which show, export and erase one person's data.
  */
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS.filter((permission) => permission !== 'subject_requests.handle'),
-  analyst: ['sites.read', 'usage.read'],
+  analyst: ['sites.read', 'usage.read', 'goals.manage'],
   privacy_officer: [
     'sites.read',
     'policies.read',

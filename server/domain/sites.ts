@@ -26,7 +26,19 @@ export interface SiteFeatures {
   readonly consentMode: boolean;
   /** `<div data-samtykke-declaration>` fills with the cookie declaration. */
   readonly declarationEmbed: boolean;
+  /** The tracker's engagement signals (with analytics consent only): engaged time and scroll depth per page. */
+  readonly engagement: boolean;
+  /** Clicks on links to other hosts. */
+  readonly outboundLinks: boolean;
+  /** Clicks on links to files (DOWNLOAD_PATH in domain/events.ts). */
+  readonly fileDownloads: boolean;
+  /** Pages marked `<html data-samtykke-404>`, or reported with `Samtykke.track('404')`. */
+  readonly notFoundPages: boolean;
 }
+
+/** The tracker's signals a site switches on and off, as the widget is built per combination of them. */
+export const TRACKER_FEATURES = ['engagement', 'outboundLinks', 'fileDownloads', 'notFoundPages'] as const satisfies ReadonlyArray<keyof SiteFeatures>;
+export const SITE_FEATURES = ['consentMode', 'declarationEmbed', ...TRACKER_FEATURES] as const satisfies ReadonlyArray<keyof SiteFeatures>;
 
 /** A site with the policy version its visitors decide under now (the newest published one). */
 export interface SiteWithPolicy extends Site {

@@ -15,6 +15,7 @@ export const VISIT_DIMENSIONS = [
   'browser',
   'os',
   'device',
+  'country',
 ] as const;
 /** Properties of single events: a visit matches when any of its events does. */
 export const EVENT_DIMENSIONS = ['page', 'event'] as const;
@@ -74,7 +75,7 @@ export function isVisitDimension(dimension: string): dimension is VisitDimension
   return (VISIT_DIMENSIONS as readonly string[]).includes(dimension);
 }
 
-export const CONSENT_DIMENSIONS = ['day', 'policyVersion', 'surface', 'source', 'action', 'site'] as const;
+export const CONSENT_DIMENSIONS = ['day', 'policyVersion', 'surface', 'source', 'action', 'site', 'country'] as const;
 export type ConsentDimension = (typeof CONSENT_DIMENSIONS)[number];
 
 export interface ConsentStatsRow {

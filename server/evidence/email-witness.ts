@@ -4,9 +4,9 @@
  * One mail per checkpoint would be one a minute per busy site; an auditor wants a file per hour, not a flood.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { createTransport } from 'nodemailer';
 import type { EmailWitnessConfig } from '../config.ts';
 import type { SignedCheckpoint } from '../domain/checkpoint.ts';
+import { createMailTransport, mailServerName, type MailTransport } from '../smtp.ts';
 import { checkpointLogLines } from './checkpoint-log.ts';
 import type { CheckpointWitness } from './witness.ts';
 
@@ -24,7 +24,7 @@ export class EmailWitness implements CheckpointWitness {
   private unmailed: SignedCheckpoint[] = [];
   private sending: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
-  private readonly transport: ReturnType<typeof createTransport>;
+  private readonly transport: MailTransport;
   /** Where the mail goes through, for messages: the URL holds the password. */
   private readonly server: string;
   private readonly publicKeyPem: string;
@@ -34,9 +34,8 @@ export class EmailWitness implements CheckpointWitness {
     private readonly settings: EmailWitnessConfig,
     publicKey: KeyObject,
   ) {
-    // Short timeouts: an SMTP server that does not answer must not hold the server's shutdown for minutes.
-    this.transport = createTransport({ url: settings.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
-    this.server = new URL(settings.smtpUrl).host;
+    this.transport = createMailTransport(settings.smtp);
+    this.server = mailServerName(settings.smtp);
     this.publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     this.fingerprint = publicKeyFingerprint(publicKey);
     this.timer = setInterval(() => void this.mail(), settings.intervalMs);
@@ -104,7 +103,7 @@ export class EmailWitness implements CheckpointWitness {
       'Several of these files can be joined into one with cat.',
     ].join('\n');
     return {
-      from: this.settings.from,
+      from: this.settings.smtp.from,
       to: this.settings.to,
       subject: `Samtykke checkpoints: ${batch.length} signed for ${sites.length} site${sites.length === 1 ? '' : 's'}, up to ${last}`,
       text,

@@ -28,6 +28,16 @@ export const AUDIT_ACTIONS = [
   'retention.enforce',
   'scan.start',
   'scan.schedule',
+  'report.schedule',
+  'report.recipient_add',
+  'report.recipient_remove',
+  'report.test',
+  'goal.create',
+  'goal.update',
+  'goal.delete',
+  'funnel.create',
+  'funnel.update',
+  'funnel.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -6,8 +6,12 @@ import type { Decision } from '../domain/consent.ts';
 import type { Db } from '../db/create.ts';
 import type { ConsentRecordRow } from '../db/schema.ts';
 
-/** A record's content before the chain gives it a place. */
-export type UnchainedRecord = Omit<ChainedContent, 'siteId' | 'seq'>;
+/**
+ * A record's content before the chain gives it a place, and the client's country beside it: analytics (opt-in by
+ * country), not evidence, so the hash does not cover it and it never changes a record's place in the chain.
+ * Decisions journaled before countries were kept have none.
+ */
+export type UnchainedRecord = Omit<ChainedContent, 'siteId' | 'seq'> & { readonly country?: string | null };
 
 export interface ChainHead {
   readonly seq: number;
@@ -21,6 +25,7 @@ export interface StoredLink {
 }
 
 interface ChainedRecord extends ChainedContent {
+  readonly country?: string | null;
   readonly prevHash: string;
   readonly hash: string;
 }
@@ -63,7 +68,7 @@ export async function appendIfHeadUnchanged(db: Db, siteId: number, expected: Ch
       returning site_id
     )
     insert into consent_records (site_id, seq, consent_id, policy_version, functional, analytics, ads, action, source, locale,
-      page_url, browser, os, device, account, recorded_at, client_hash, shown_hash, gpc, stale, prev_hash, hash)
+      page_url, browser, os, device, account, recorded_at, client_hash, shown_hash, gpc, stale, prev_hash, hash, country)
     select moved.site_id, r.* from moved, unnest(
       ${column((r) => r.seq)}::bigint[], ${column((r) => r.consentId)}::text[], ${column((r) => r.policyVersion)}::int[],
       ${column((r) => r.functional)}::bool[], ${column((r) => r.analytics)}::bool[], ${column((r) => r.ads)}::bool[],
@@ -72,7 +77,7 @@ export async function appendIfHeadUnchanged(db: Db, siteId: number, expected: Ch
       ${column((r) => r.device)}::text[], ${column((r) => r.account)}::text[],
       ${column((r) => r.recordedAt.toISOString())}::timestamptz[], ${column((r) => r.clientHash)}::text[],
       ${column((r) => r.shownHash)}::text[], ${column((r) => r.gpc)}::bool[], ${column((r) => r.stale)}::bool[],
-      ${column((r) => r.prevHash)}::text[], ${column((r) => r.hash)}::text[]
+      ${column((r) => r.prevHash)}::text[], ${column((r) => r.hash)}::text[], ${column((r) => r.country ?? null)}::text[]
     ) as r
     returning id, seq, hash`.execute(db);
   if (rows.length === 0) return null;

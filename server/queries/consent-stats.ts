@@ -16,6 +16,8 @@ const GROUP_EXPRESSIONS: Record<ConsentDimension, RawBuilder<unknown>> = {
   source: sql`r.source`,
   action: sql`r.action`,
   site: sql`s.key`,
+  // Beside the evidence (not hashed); '' for decisions from local addresses, unplaced ones and those from before.
+  country: sql`coalesce(r.country, '')`,
 };
 
 export async function runConsentStats(db: Db, query: ConsentStatsQuery): Promise<ConsentStatsRow[]> {

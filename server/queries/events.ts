@@ -45,7 +45,11 @@ const BATCH_COLUMNS: ReadonlyArray<readonly [column: string, type: string, pick:
   ['browser', 'text', (row) => row.browser ?? null],
   ['os', 'text', (row) => row.os ?? null],
   ['device', 'text', (row) => row.device],
+  ['country', 'text', (row) => row.country ?? null],
   ['props', 'jsonb', (row) => row.props ?? null],
+  ['target', 'text', (row) => row.target ?? null],
+  ['engaged_ms', 'int', (row) => row.engaged_ms ?? null],
+  ['scroll', 'smallint', (row) => row.scroll ?? null],
 ];
 
 const BATCH_COLUMN_NAMES = sql.raw(BATCH_COLUMNS.map(([column]) => column).join(', '));

@@ -2,6 +2,7 @@
 import type { Surface } from '../domain/consent.ts';
 import type { SiteFeatures } from '../domain/sites.ts';
 import type { Db } from '../db/create.ts';
+import { FEATURE_COLUMNS, featuresOf } from './sites.ts';
 
 export interface Organisation {
   readonly id: number;
@@ -73,6 +74,8 @@ export async function findOrganisation(db: Db, reference: string): Promise<Organ
  * Active sites first, by name; archived ones after them, still listed so their evidence stays reachable. With
  * `onlySiteId`, just that one (still only within the organisation), as a change answers with it.
  */
+const FEATURE_SELECTION = Object.values(FEATURE_COLUMNS).map((column) => `sites.${column}` as const);
+
 export async function listOrganisationSites(db: Db, organisationId: number, onlySiteId?: number): Promise<SiteSummary[]> {
   let query = db
     .selectFrom('sites')
@@ -84,12 +87,11 @@ export async function listOrganisationSites(db: Db, organisationId: number, only
       'sites.surface',
       'sites.allowed_origins',
       'sites.archived_at',
-      'sites.consent_mode',
-      'sites.declaration_embed',
+      ...FEATURE_SELECTION,
       (eb) => eb.fn.max('policy_versions.version').as('policy_version'),
     ])
     .where('sites.organisation_id', '=', organisationId)
-    .groupBy(['sites.id', 'sites.key', 'sites.name', 'sites.surface', 'sites.allowed_origins', 'sites.archived_at', 'sites.consent_mode', 'sites.declaration_embed'])
+    .groupBy(['sites.id', 'sites.key', 'sites.name', 'sites.surface', 'sites.allowed_origins', 'sites.archived_at', ...FEATURE_SELECTION])
     .orderBy((eb) => eb('sites.archived_at', 'is not', null))
     .orderBy('sites.name');
   if (onlySiteId !== undefined) query = query.where('sites.id', '=', onlySiteId);
@@ -101,7 +103,7 @@ export async function listOrganisationSites(db: Db, organisationId: number, only
     surface: row.surface,
     allowedOrigins: row.allowed_origins,
     archivedAt: row.archived_at,
-    features: { consentMode: row.consent_mode, declarationEmbed: row.declaration_embed },
+    features: featuresOf(row),
     policyVersion: row.policy_version,
   }));
 }

@@ -13,7 +13,29 @@ export interface NewSite {
   readonly name: string;
   readonly surface: Surface;
   readonly allowedOrigins: readonly string[];
-  readonly features?: SiteFeatures;
+  /** Features left out keep the column's default: off. */
+  readonly features?: Partial<SiteFeatures>;
+}
+
+/** The column of `sites` each feature is stored in. */
+export const FEATURE_COLUMNS = {
+  consentMode: 'consent_mode',
+  declarationEmbed: 'declaration_embed',
+  engagement: 'engagement',
+  outboundLinks: 'outbound_links',
+  fileDownloads: 'file_downloads',
+  notFoundPages: 'not_found_pages',
+} as const satisfies Record<keyof SiteFeatures, keyof SiteRow>;
+
+type FeatureColumn = (typeof FEATURE_COLUMNS)[keyof SiteFeatures];
+
+export function featuresOf(row: Pick<SiteRow, FeatureColumn>): SiteFeatures {
+  return Object.fromEntries(Object.entries(FEATURE_COLUMNS).map(([feature, column]) => [feature, row[column]])) as unknown as SiteFeatures;
+}
+
+/** The columns of the features given; the others are left as they are. */
+function featureColumns(features: Partial<SiteFeatures>): Partial<Record<FeatureColumn, boolean>> {
+  return Object.fromEntries(Object.entries(features).map(([feature, on]) => [FEATURE_COLUMNS[feature as keyof SiteFeatures], on]));
 }
 
 export interface SiteChanges {
@@ -46,8 +68,7 @@ export async function createSite(db: Db, site: NewSite): Promise<Site> {
         name: site.name,
         surface: site.surface,
         allowed_origins: [...site.allowedOrigins],
-        consent_mode: site.features?.consentMode ?? false,
-        declaration_embed: site.features?.declarationEmbed ?? false,
+        ...featureColumns(site.features ?? {}),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -67,8 +88,7 @@ export async function updateSite(db: Db, siteId: number, changes: SiteChanges): 
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.allowedOrigins !== undefined ? { allowed_origins: [...changes.allowedOrigins] } : {}),
       ...(changes.banner !== undefined ? { banner: JSON.stringify(changes.banner) } : {}),
-      ...(changes.features?.consentMode !== undefined ? { consent_mode: changes.features.consentMode } : {}),
-      ...(changes.features?.declarationEmbed !== undefined ? { declaration_embed: changes.features.declarationEmbed } : {}),
+      ...featureColumns(changes.features ?? {}),
     })
     .where('id', '=', siteId)
     .returningAll()
@@ -130,6 +150,6 @@ function toSite(row: SiteRow): Site {
     allowedOrigins: row.allowed_origins,
     archivedAt: row.archived_at,
     banner: row.banner ?? DEFAULT_BANNER,
-    features: { consentMode: row.consent_mode, declarationEmbed: row.declaration_embed },
+    features: featuresOf(row),
   };
 }

@@ -57,7 +57,7 @@ export interface StatsPart {
 export type StatsQuery = StatsScope & StatsPart;
 
 /** Column of `v` (the visits in scope) each visit dimension reads. */
-const VISIT_COLUMNS: Record<VisitDimension, string> = {
+export const VISIT_COLUMNS: Record<VisitDimension, string> = {
   entryPage: 'entry_page',
   exitPage: 'exit_page',
   referrer: 'referrer',
@@ -68,6 +68,7 @@ const VISIT_COLUMNS: Record<VisitDimension, string> = {
   browser: 'browser',
   os: 'os',
   device: 'device',
+  country: 'country',
 };
 
 /**
@@ -118,11 +119,17 @@ function visitCondition(filter: UsageFilter): RawBuilder<unknown> {
   return sql`${sql.ref(VISIT_COLUMNS[filter.dimension])} = ${filter.value}`;
 }
 
+/** A condition on a row of `visits` (its columns unqualified): it matches every filter. */
+export function visitMatches(filters: readonly UsageFilter[]): RawBuilder<unknown> {
+  return conjunction(filters.map(visitCondition));
+}
+
 /**
  * The visits in scope: started in the range and matching every filter, with the figures the filters leave them
- * (see the header). Filtered here, so the CTE every part reads holds only the matching visits.
+ * (see the header). Filtered here, so the CTE every part reads holds only the matching visits. `extra` adds
+ * columns of `visits` for the statement that needs them (a visit's trail would weigh on every other).
  */
-function visitsCte(query: StatsScope): RawBuilder<unknown> {
+export function visitsCte(query: StatsScope, extra?: RawBuilder<unknown>): RawBuilder<unknown> {
   const page = query.filters.find((filter) => filter.dimension === 'page')?.value;
   const event = query.filters.find((filter) => filter.dimension === 'event')?.value;
   return sql`select site_id, session_id, visitor, started, events as all_events,
@@ -131,7 +138,7 @@ function visitsCte(query: StatsScope): RawBuilder<unknown> {
       round(extract(epoch from ended - started) * 1000)::bigint as duration_ms,
       entry_page, exit_page, referrer, utm_source, utm_medium, utm_campaign,
       case when ad_click then coalesce(utm_campaign, '(none)') end as ad_campaign,
-      browser, os, device, pages, event_names
+      browser, os, device, country, pages, event_names${extra ? sql`, ${extra}` : sql``}
     from visits
     where site_id = ${query.siteId} and started >= ${query.range.from} and started < ${query.range.to}
       and ${conjunction(query.filters.map(visitCondition))}`;
@@ -291,6 +298,22 @@ function propertySource(scope: StatsScope, propKey: string): RawBuilder<unknown>
 }
 
 /**
+ * Runs a statement over the visits in scope (`visitsCte`) with the settings such statements need; `workMem` for
+ * a statement whose rows per visitor are wider than the panels'.
+ */
+export async function readVisits<R>(db: Db, statement: RawBuilder<R>, workMem = '32MB'): Promise<R[]> {
+  const { rows } = await db.transaction().execute(async (trx) => {
+    // Distinct counts over a month of visits hash hundreds of thousands of rows; 4 MB would send them to disk.
+    await sql`set local work_mem = ${sql.lit(workMem)}`.execute(trx);
+    // The planner guesses 100 rows per jsonb_each_text, so a month of visits looks costly enough to compile: JIT
+    // then spends seconds compiling what runs in a fraction of that.
+    await sql`set local jit = off`.execute(trx);
+    return statement.execute(trx);
+  });
+  return rows;
+}
+
+/**
  * Several groupings over one scope in one call: from the rollups when they can answer, otherwise in one
  * statement over the visits in scope (PostgreSQL materialises a CTE that is read more than once).
  */
@@ -299,15 +322,11 @@ export async function runStatsSet<K extends string>(db: Db, scope: StatsScope, p
   const keys = Object.keys(parts) as K[];
   const grains = planVisitGrains(Object.values<StatsPart>(parts));
   const selects = keys.map((key) => sql`(${partSelect(scope, grains, key, parts[key])})`);
-  const { rows } = await db.transaction().execute(async (trx) => {
-    // Distinct counts over a month of visits hash hundreds of thousands of rows; 4 MB would send them to disk.
-    await sql`set local work_mem = '32MB'`.execute(trx);
-    // The planner guesses 100 rows per jsonb_each_text, so a month of visits looks costly enough to compile: JIT
-    // then spends seconds compiling what runs in a fraction of that.
-    await sql`set local jit = off`.execute(trx);
-    return sql<ResultRow>`with v as (${visitsCte(scope)})${grains.cte ? sql`, g as (${grains.cte})` : sql``}
-      ${sql.join(selects, sql` union all `)}`.execute(trx);
-  });
+  const rows = await readVisits<ResultRow>(
+    db,
+    sql`with v as (${visitsCte(scope)})${grains.cte ? sql`, g as (${grains.cte})` : sql``}
+      ${sql.join(selects, sql` union all `)}`,
+  );
   const result = Object.fromEntries(keys.map((key) => [key, [] as BreakdownRow[]])) as Record<K, BreakdownRow[]>;
   // union all keeps each part's rows in the part's own order.
   for (const row of rows) result[row.part as K].push(toBreakdownRow(row, parts[row.part as K].metrics));

@@ -1,4 +1,5 @@
 /** Data-subject requests: everything analytics holds about one consent ID, and erasing it on request. */
+import type { EventType } from '../contract.ts';
 import type { Db } from '../db/create.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { lockSiteUsage, markSketchesStale } from './usage-sketches.ts';
@@ -8,7 +9,7 @@ export interface SubjectEvent {
   readonly id: number;
   readonly siteKey: string;
   readonly occurredAt: Date;
-  readonly type: 'pageview' | 'custom';
+  readonly type: EventType;
   readonly name: string | null;
   readonly path: string;
   readonly referrerHost: string | null;
@@ -17,7 +18,11 @@ export interface SubjectEvent {
   readonly browser: string | null;
   readonly os: string | null;
   readonly device: string;
+  readonly country: string | null;
   readonly props: Record<string, string | number | boolean> | null;
+  readonly target: string | null;
+  readonly engagedMs: number | null;
+  readonly scroll: number | null;
 }
 
 /** Oldest first, keyset-paged by id so an export never holds more than one page. */
@@ -49,7 +54,11 @@ export async function* streamSubjectEvents(db: Db, siteIds: readonly number[], c
         browser: row.browser,
         os: row.os,
         device: row.device,
+        country: row.country,
         props: row.props,
+        target: row.target,
+        engagedMs: row.engaged_ms,
+        scroll: row.scroll,
       }));
     }
     if (rows.length < pageSize) return;

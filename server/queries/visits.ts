@@ -6,11 +6,12 @@
  *   events, also those after midnight or after a period's end (as Plausible attributes sessions);
  * - its properties, text compared by code point whatever the database's collation: visitor = the smallest
  *   consent ID, entry page = the earliest pageview (then the smallest path), exit page = the latest (then the
- *   largest path), referrer, campaign, browser, system and device = the smallest value any of its events
+ *   largest path), referrer, campaign, browser, system, device and country = the smallest value any of its events
  *   carries, an ad click when any event carries one; a bounce has at most one event;
  * - its contribution to `usage_daily`: one visit, its pageviews, custom events, bounce and duration to the `total`
  *   row, its `hour` and each visit dimension's value; one visit and that page's pageviews to each `page` row, and
- *   one visit and that name's events to each `event` row.
+ *   one visit and that name's events to each `event` row;
+ * - its trail: its events in order, as text goals and funnels search (trails.ts).
  *
  * Ingest merges a batch into the visits it continues and adds to the rollups the difference between each
  * visit's new and old contributions, in one statement; visitor sketches are updated beside it (usage-sketches.ts).
@@ -18,15 +19,22 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/create.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { mergedTrails, TRAILS } from './trails.ts';
 import { lockSiteUsage } from './usage-sketches.ts';
 
 /** Columns of `visits`, in the order the fold produces them. */
 const VISIT_COLUMNS = sql.raw(`site_id, session_id, visitor, started, ended, events, pageviews, custom_events, entry_page, entry_at,
-  exit_page, exit_at, referrer, utm_source, utm_medium, utm_campaign, ad_click, browser, os, device, pages, event_names`);
+  exit_page, exit_at, referrer, utm_source, utm_medium, utm_campaign, ad_click, browser, os, device, country, pages, event_names, trail`);
 
-/** Events of `source` folded into one row per visit, in the columns of `visits`; `source` has the events' columns. */
+/** The event types a visit is made of: the engagement signals are read by their own panels (engagement.ts). */
+const VISIT_EVENT_TYPES = sql.raw(`('pageview', 'custom')`);
+
+/**
+ * Events of `source` folded into one row per visit, in the columns of `visits`; `source` has the events' columns.
+ * Engagement signals are left out, so a visit's pageviews, bounce and duration are what they were without them.
+ */
 export function foldVisits(source: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`with e as (${source}),
+  return sql`with e as (select * from (${source}) as source where type in ${VISIT_EVENT_TYPES}),
     visit as (
       select site_id, session_id,
         min(consent_id collate "C") as visitor, min(occurred_at) as started, max(occurred_at) as ended,
@@ -39,7 +47,8 @@ export function foldVisits(source: RawBuilder<unknown>): RawBuilder<unknown> {
         max(occurred_at) filter (where type = 'pageview') as exit_at,
         min(referrer_host collate "C") as referrer, min(utm_source collate "C") as utm_source, min(utm_medium collate "C") as utm_medium,
         min(utm_campaign collate "C") as utm_campaign, bool_or(ad_click is not null) as ad_click,
-        min(browser collate "C") as browser, min(os collate "C") as os, min(device collate "C") as device
+        min(browser collate "C") as browser, min(os collate "C") as os, min(device collate "C") as device,
+        min(country collate "C") as country
       from e group by site_id, session_id
     ),
     counted as (
@@ -51,9 +60,11 @@ export function foldVisits(source: RawBuilder<unknown>): RawBuilder<unknown> {
         coalesce(jsonb_object_agg(item, n) filter (where type = 'pageview'), '{}') as pages,
         coalesce(jsonb_object_agg(item, n) filter (where type = 'custom'), '{}') as event_names
       from counted group by site_id, session_id
-    )
-    select visit.*, lists.pages, lists.event_names
-    from visit join lists on lists.site_id = visit.site_id and lists.session_id = visit.session_id`;
+    ),
+    trails as (${TRAILS})
+    select visit.*, lists.pages, lists.event_names, trails.trail
+    from visit join lists on lists.site_id = visit.site_id and lists.session_id = visit.session_id
+      join trails on trails.site_id = visit.site_id and trails.session_id = visit.session_id`;
 }
 
 /** Adds the counts of two `{ key: count }` objects. */
@@ -84,8 +95,10 @@ const MERGE_VISIT = sql`
   browser = least(visits.browser collate "C", excluded.browser),
   os = least(visits.os collate "C", excluded.os),
   device = least(visits.device collate "C", excluded.device),
+  country = least(visits.country collate "C", excluded.country),
   pages = ${mergedCounts('visits.pages', 'excluded.pages')},
-  event_names = ${mergedCounts('visits.event_names', 'excluded.event_names')}`;
+  event_names = ${mergedCounts('visits.event_names', 'excluded.event_names')},
+  trail = ${mergedTrails('visits.trail', 'excluded.trail')}`;
 
 /** The day a visit belongs to, as the rollups key it. */
 export const VISIT_DAY = (alias: string) => sql.raw(`(${alias}.started at time zone 'UTC')::date`);
@@ -107,7 +120,7 @@ function contributions(visits: RawBuilder<unknown>, sign: 1 | -1): RawBuilder<un
       ('entryPage', ${v('entry_page')}), ('exitPage', ${v('exit_page')}), ('referrer', coalesce(${v('referrer')}, '')),
       ('utmSource', ${v('utm_source')}), ('utmMedium', ${v('utm_medium')}), ('utmCampaign', ${v('utm_campaign')}),
       ('adCampaign', case when ${v('ad_click')} then coalesce(${v('utm_campaign')}, '(none)') end),
-      ('browser', ${v('browser')}), ('os', ${v('os')}), ('device', ${v('device')})
+      ('browser', ${v('browser')}), ('os', ${v('os')}), ('device', ${v('device')}), ('country', ${v('country')})
     ) as d(dimension, value)
     where d.value is not null
     union all

@@ -5,10 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionsOf, ROLES, type Permission } from '../../server/domain/roles.ts';
+import { createFunnel } from '../../server/queries/funnels.ts';
+import { createGoal } from '../../server/queries/goals.ts';
 import { createOrganisation } from '../../server/queries/organisation.ts';
 import { createDraft, listPolicyVersions } from '../../server/queries/policies.ts';
 import { createSite } from '../../server/queries/sites.ts';
 import { createTestContext, TEST_ORIGIN, type TestContext } from '../helpers/app.ts';
+import { addReportRecipient } from '../../server/queries/reports.ts';
 import { queueScan } from '../../server/queries/scans.ts';
 import { engines } from '../helpers/database.ts';
 import { CONSENT_IDS, seedActivity } from './fixtures.ts';
@@ -26,6 +29,11 @@ interface Ids {
   draftId: number;
   /** A queued scan of the site. */
   scanId: number;
+  /** A recipient of the site's email report, the latest one added. */
+  recipientId: number;
+  /** The latest goal and funnel of the site; the walk deletes them, then leaves new ones. */
+  goalId: number;
+  funnelId: number;
 }
 
 interface RouteCase {
@@ -55,6 +63,12 @@ const policyTexts = { title: 'Tittel', body: 'Tekst', categories: { functional: 
 const policy = { texts: { nb: policyTexts, en: policyTexts }, functionalRequired: true, consentLifetimeMonths: 12 };
 const banner = { theme: { accent: '#1f3a5f', background: '#ffffff', text: '#1b1b1b', position: 'box', radius: 12, logoUrl: null }, labels: { en: { acceptAll: 'Yes to all' } } };
 const takeDraft = (body: unknown, ids: Ids) => (ids.draftId = (body as { id: number }).id);
+const goal = { name: 'Prices', kind: 'pageview', path: '/pris*' };
+const takeGoal = (body: unknown, ids: Ids) => (ids.goalId = (body as { id: number }).id);
+/** Reads the ids when called, so it names the goal the walk created last. */
+let walkIds: Ids | null = null;
+const funnel = () => ({ name: 'Prices twice', steps: [walkIds!.goalId, walkIds!.goalId] });
+const takeFunnel = (body: unknown, ids: Ids) => (ids.funnelId = (body as { id: number }).id);
 
 let created = 0;
 
@@ -92,8 +106,33 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/scans/${ids.scanId}`, permission: 'sites.manage' },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/scan-schedule`, permission: 'sites.manage' },
   { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/scan-schedule`, permission: 'sites.manage', body: () => ({ schedule: 'weekly', urls: [], pageLimit: 5 }) },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/reports`, permission: 'usage.read' },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/reports/schedule`, permission: 'usage.read', body: () => ({ frequency: 'weekly', language: 'en' }) },
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/reports/recipients`, permission: 'usage.read', body: () => ({ email: `report-${++created}@example.test` }), created: (body, ids) => (ids.recipientId = (body as { id: number }).id) },
+  // The walk's mail server is not there: the test send answers with each recipient's error.
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/reports/test`, permission: 'usage.read', body: () => ({ frequency: 'weekly', language: 'nb' }) },
+  { method: 'DELETE', path: (ids) => `/api/admin/sites/${ids.siteId}/reports/recipients/${ids.recipientId}`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/goals`, permission: 'usage.read' },
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/goals`, permission: 'goals.manage', body: () => goal, created: takeGoal },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/goals/${ids.goalId}`, permission: 'goals.manage', body: () => goal },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/goals/conversions?period=30d&by=adCampaign`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/funnels`, permission: 'usage.read' },
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/funnels`, permission: 'goals.manage', body: funnel, created: takeFunnel },
+  { method: 'PUT', path: (ids) => `/api/admin/sites/${ids.siteId}/funnels/${ids.funnelId}`, permission: 'goals.manage', body: funnel },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/funnels/${ids.funnelId}/figures?period=30d&format=csv`, permission: 'usage.read' },
+  { method: 'DELETE', path: (ids) => `/api/admin/sites/${ids.siteId}/funnels/${ids.funnelId}`, permission: 'goals.manage' },
+  { method: 'DELETE', path: (ids) => `/api/admin/sites/${ids.siteId}/goals/${ids.goalId}`, permission: 'goals.manage' },
+  // Leaves a goal and a funnel for the next role's walk.
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/goals`, permission: 'goals.manage', body: () => goal, created: takeGoal },
+  { method: 'POST', path: (ids) => `/api/admin/sites/${ids.siteId}/funnels`, permission: 'goals.manage', body: funnel, created: takeFunnel },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/overview?period=30d`, permission: 'usage.read' },
   { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/breakdown?dimension=page`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/timeseries`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/usage/realtime`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/engagement/pages?period=30d`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/engagement/outbound?format=csv`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/engagement/downloads`, permission: 'usage.read' },
+  { method: 'GET', path: (ids) => `/api/admin/sites/${ids.siteId}/engagement/not-found?f.device=desktop`, permission: 'usage.read' },
   { method: 'GET', path: (ids) => `/api/admin/consent-stats?site=${ids.siteId}`, permission: 'consent_stats.read' },
   { method: 'GET', path: (ids) => `/api/admin/records?site=${ids.siteId}`, permission: 'records.read' },
   { method: 'GET', path: (ids) => `/api/admin/records/export.csv?site=${ids.siteId}`, permission: 'records.export' },
@@ -122,7 +161,8 @@ describe.each(engines)('admin API access on %s', (engine) => {
   let context: TestContext;
   let ids: Ids;
   beforeAll(async () => {
-    context = await createTestContext(engine);
+    // A mail server nobody listens on: the report routes that need one are walked, and nothing is sent.
+    context = await createTestContext(engine, { SAMTYKKE_SMTP_URL: 'smtp://reports%40example.test:secret@127.0.0.1:9' });
     const site = context.demo.sites[0]!;
     await seedActivity(context.database.db, site.id);
     const item = await context.database.db.selectFrom('inventory_items').select('id').where('site_id', '=', site.id).limit(1).executeTakeFirstOrThrow();
@@ -131,7 +171,23 @@ describe.each(engines)('admin API access on %s', (engine) => {
     const inForce = (await listPolicyVersions(context.database.db, site.id)).find((entry) => entry.state === 'published')!;
     const draft = await createDraft(context.database.db, site.id, policy);
     const scan = await queueScan(context.database.db, { siteId: site.id, trigger: 'cli', startedBy: null, startUrls: [`${TEST_ORIGIN}/`], pageLimit: 1 });
-    ids = { siteId: site.id, itemId: item.id, userId: colleague.user.id, consentId: CONSENT_IDS.granted, recordId: record.id, policyId: inForce.id, draftId: draft.id, scanId: scan.id };
+    const recipient = (await addReportRecipient(context.database.db, site.id, 'reports@example.test'))!;
+    const firstGoal = await createGoal(context.database.db, site.id, { name: 'Front page', kind: 'pageview', path: '/' });
+    const firstFunnel = await createFunnel(context.database.db, site.id, { name: 'Front page twice', steps: [firstGoal.id, firstGoal.id] });
+    ids = {
+      siteId: site.id,
+      itemId: item.id,
+      userId: colleague.user.id,
+      consentId: CONSENT_IDS.granted,
+      recordId: record.id,
+      policyId: inForce.id,
+      draftId: draft.id,
+      scanId: scan.id,
+      recipientId: recipient.id,
+      goalId: firstGoal.id,
+      funnelId: firstFunnel.id,
+    };
+    walkIds = ids;
   });
   afterAll(() => context.close());
 

@@ -38,10 +38,10 @@ export function record(consentId: string, choices: { analytics: boolean; ads: bo
 export async function seedActivity(db: Db, siteId: number, now = new Date()): Promise<void> {
   const ago = (hours: number) => new Date(now.getTime() - hours * HOUR);
   await appendConsentRecords(db, siteId, [
-    record(CONSENT_IDS.granted, { analytics: true, ads: true }, { recordedAt: ago(30), account: 'Acme AS' }),
-    record(CONSENT_IDS.analyticsOnly, { analytics: true, ads: false }, { recordedAt: ago(5), source: 'preferences', pageUrl: '=HYPERLINK("x")' }),
+    record(CONSENT_IDS.granted, { analytics: true, ads: true }, { recordedAt: ago(30), account: 'Acme AS', country: 'NO' }),
+    record(CONSENT_IDS.analyticsOnly, { analytics: true, ads: false }, { recordedAt: ago(5), source: 'preferences', pageUrl: '=HYPERLINK("x")', country: 'SE' }),
     record(CONSENT_IDS.rejected, { analytics: false, ads: false }, { recordedAt: ago(4), locale: 'en', account: 'Blåbær AS' }),
-    record(CONSENT_IDS.granted, { analytics: false, ads: false }, { recordedAt: ago(1), action: 'withdraw', source: 'preferences' }),
+    record(CONSENT_IDS.granted, { analytics: false, ads: false }, { recordedAt: ago(1), action: 'withdraw', source: 'preferences', country: 'NO' }),
   ]);
   const event = (consentId: string, sessionId: string, at: Date, fields: Partial<NewEvent>): NewEvent => ({
     site_id: siteId,
@@ -56,11 +56,11 @@ export async function seedActivity(db: Db, siteId: number, now = new Date()): Pr
     ...fields,
   });
   await insertEvents(db, [
-    event(CONSENT_IDS.granted, 'visit-ad', ago(3), { referrer_host: 'google.com', utm_source: 'google', utm_campaign: 'vinter', ad_click: 'gclid' }),
+    event(CONSENT_IDS.granted, 'visit-ad', ago(3), { referrer_host: 'google.com', utm_source: 'google', utm_campaign: 'vinter', ad_click: 'gclid', country: 'NO' }),
     event(CONSENT_IDS.granted, 'visit-ad', new Date(ago(3).getTime() + 60_000), { path: '/pris', referrer_host: 'google.com', utm_source: 'google', utm_campaign: 'vinter', ad_click: 'gclid' }),
     event(CONSENT_IDS.granted, 'visit-ad', new Date(ago(3).getTime() + 120_000), { type: 'custom', name: 'signup', path: '/pris', props: JSON.stringify({ plan: 'pro' }) }),
-    event(CONSENT_IDS.analyticsOnly, 'visit-bounce', ago(2), { path: '/pris', browser: 'Firefox', device: 'mobile', os: 'Android' }),
-    event(CONSENT_IDS.granted, 'visit-yesterday', ago(28), { path: '/' }),
+    event(CONSENT_IDS.analyticsOnly, 'visit-bounce', ago(2), { path: '/pris', browser: 'Firefox', device: 'mobile', os: 'Android', country: 'SE' }),
+    event(CONSENT_IDS.granted, 'visit-yesterday', ago(28), { path: '/', country: 'NO' }),
     event(CONSENT_IDS.granted, 'visit-yesterday', new Date(ago(28).getTime() + 300_000), { path: '/kontakt' }),
   ]);
 }

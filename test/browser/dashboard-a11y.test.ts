@@ -3,22 +3,21 @@
  * rows that filter or open something worked by keyboard, readable panel values, panels sorted on the server over
  * the whole result and extended, the consent chart over the whole period, and no table clipped at 1280 px.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDashboard } from '../../dashboard/build.ts';
 import { scanCounts, type ScanResult } from '../../server/domain/scan-findings.ts';
 import { insertEvents } from '../../server/queries/events.ts';
+import { addReportRecipient } from '../../server/queries/reports.ts';
 import { claimNextScan, finishScan, queueScan } from '../../server/queries/scans.ts';
 import { buildWidget } from '../../widget/build.ts';
 import { CONSENT_IDS, seedActivity } from '../admin/fixtures.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
+import { axeViolations } from '../helpers/axe.ts';
 import { browserAvailable } from '../helpers/browser.ts';
 import { dashboardSessions, type DashboardSessions } from '../helpers/dashboard.ts';
 import { pageEngines } from '../helpers/database.ts';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DAY_MS = 86_400_000;
 /** One visit from an iPad in desktop mode through more pages than a panel shows at first. */
 const EXTRA_PAGES = Array.from({ length: 12 }, (_, index) => `/side-${String(index + 1).padStart(2, '0')}`);
@@ -72,29 +71,6 @@ const SCAN_RESULT: ScanResult = {
   suggestionsUnavailable: null,
 };
 
-interface AxeViolation {
-  readonly id: string;
-  readonly help: string;
-  readonly nodes: ReadonlyArray<{ readonly target: unknown; readonly failureSummary?: string }>;
-}
-
-/** Every axe violation in the page and each of its frames, one line each with the element it found. */
-async function axeViolations(page: Page): Promise<string[]> {
-  const found: string[] = [];
-  for (const frame of page.frames()) {
-    // Evaluated, not added as a script tag: the pages' Content-Security-Policy refuses inline scripts.
-    await frame.evaluate(AXE_SOURCE);
-    const violations = await frame.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-      return (await axe.run(document, { iframes: false })).violations;
-    });
-    for (const violation of violations) {
-      for (const node of violation.nodes) found.push(`${frame.url()} ${violation.id} (${violation.help}) at ${JSON.stringify(node.target)}: ${node.failureSummary ?? ''}`);
-    }
-  }
-  return found;
-}
-
 /** The accessible name (or text) of what has focus. */
 const focused = (page: Page) => page.evaluate(() => `${document.activeElement?.tagName.toLowerCase()}:${document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent}`);
 
@@ -128,6 +104,16 @@ describe.skipIf(!browserAvailable).each(pageEngines)('a dashboard everyone can u
     );
     await queueScan(server.database.db, { siteId, trigger: 'dashboard', startedBy: 'admin@a11y.test', startUrls: [SCAN_PAGE], pageLimit: 20 });
     await finishScan(server.database.db, (await claimNextScan(server.database.db, 'a11y'))!, SCAN_RESULT, scanCounts(SCAN_RESULT));
+    // An email report's recipient, and one mail of each state the Reports page draws.
+    const recipient = (await addReportRecipient(server.database.db, siteId, 'rapport@a11y.test'))!;
+    const week = (from: string, to: string) => ({ site_id: siteId, recipient_id: recipient.id, frequency: 'weekly' as const, period_from: new Date(from), period_to: new Date(to) });
+    await server.database.db
+      .insertInto('report_deliveries')
+      .values([
+        { ...week('2026-11-16', '2026-11-23'), status: 'sent', attempts: 1, last_attempt_at: new Date('2026-11-23T01:00Z'), sent_at: new Date('2026-11-23T01:00Z') },
+        { ...week('2026-11-23', '2026-11-30'), status: 'pending', attempts: 2, last_attempt_at: new Date('2026-11-30T01:01Z'), last_error: 'smtp.example.com: 451 Try later', next_attempt_at: new Date('2026-11-30T01:06Z') },
+      ])
+      .execute();
   });
   afterAll(async () => {
     // Chromium logs the 401 of the session check before sign-in.
@@ -171,6 +157,8 @@ describe.skipIf(!browserAvailable).each(pageEngines)('a dashboard everyone can u
       ['Brukere', 'Brukere', () => page.getByRole('table', { name: 'Brukere' }).waitFor()],
       ['Revisjonslogg', 'Revisjonslogg', () => page.getByRole('table', { name: 'Revisjonslogg' }).waitFor()],
       ['Installasjon', 'Installasjon', () => page.locator('.check').waitFor()],
+      ['Mål og trakter', 'Mål og trakter', () => page.getByRole('form', { name: 'Ny trakt' }).waitFor()],
+      ['Rapporter', 'Rapporter', () => page.getByRole('table', { name: 'Utsendinger' }).waitFor()],
       ['Skanning', 'Skanning', () => page.locator('[data-findings="undeclared"]').waitFor()],
       [
         'Skanning',
@@ -227,6 +215,9 @@ describe.skipIf(!browserAvailable).each(pageEngines)('a dashboard everyone can u
     expect(await firstCells(page.getByRole('table', { name: 'Operativsystemer' }))).toContain('macOS');
     // Each row's share of the period's visits: the mobile visit is one of four.
     expect(await devices.getByRole('row', { name: /Mobil/ }).locator('.share').textContent()).toBe('25 %');
+    // Countries by name in the dashboard's language, with the link back DB-IP's licence asks for.
+    expect(await firstCells(page.getByRole('table', { name: 'Land' }))).toEqual(['Norge', 'Sverige']);
+    expect(await page.locator('[data-panel="country"]').getByRole('link', { name: 'IP-geolokalisering fra DB-IP' }).getAttribute('href')).toBe('https://db-ip.com');
 
     const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
     const previous = (locale: string) =>
@@ -239,6 +230,7 @@ describe.skipIf(!browserAvailable).each(pageEngines)('a dashboard everyone can u
 
     await page.getByRole('button', { name: 'English' }).click();
     await expect.poll(() => firstCells(page.getByRole('table', { name: 'Device classes' })).then((cells) => cells.sort())).toEqual(['Desktop', 'Mobile', 'Tablet']);
+    expect(await firstCells(page.getByRole('table', { name: 'Countries' }))).toEqual(['Norway', 'Sweden']);
     expect(await comparison()).toBe(`– vs the previous 30 days (${previous('en-GB')})`);
   });
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDashboard } from '../../dashboard/build.ts';
 import type { Role } from '../../server/domain/roles.ts';
+import { insertEvents } from '../../server/queries/events.ts';
 import { seedActivity } from '../admin/fixtures.ts';
 import { TEST_PASSWORD } from '../admin/helpers.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
@@ -44,6 +45,27 @@ describe.skipIf(!browserAvailable).each(pageEngines)('dashboard in Chromium (%s)
     await page.locator('[data-panel="page"] tr', { hasText: '/pris' }).click();
     await page.getByRole('button', { name: /Populære sider: \/pris/ }).waitFor();
     await expect.poll(() => page.locator('.kpi[data-metric="visits"] .kpi-value').textContent()).toBe('2');
+  });
+
+  test('shows who is on the site right now, refreshed in place, and downloads a panel as CSV', async () => {
+    const { page } = await signedIn(['analyst']);
+    const live = page.locator('[data-realtime-visitors]');
+    await expect.poll(() => live.textContent()).toMatch(/^\d+$/);
+    const before = Number(await live.textContent());
+    const siteId = server.demo.sites[0]!.id;
+    await insertEvents(server.database.db, [
+      { site_id: siteId, occurred_at: new Date(), consent_id: 'live-browser-0001', session_id: 'live-browser', type: 'pageview', path: '/fakturaer/2026-11', device: 'desktop' },
+    ]);
+    // What a tab does when it comes back into view; the 15 s poll does the same while it stays in view.
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await expect.poll(() => live.textContent()).toBe(String(before + 1));
+    expect(await page.locator('[data-panel="realtime"]').textContent()).toContain('/fakturaer/2026-11');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Last ned som CSV: Populære sider' }).click()]);
+    const bytes = await readFile((await download.path())!);
+    const [header, ...rows] = bytes.subarray(3).toString('utf8').trim().split('\n');
+    expect(header).toBe('page,visitors,visits,pageviews,events');
+    expect(rows.map((row) => row.split(',')[0])).toEqual(expect.arrayContaining(['/', '/pris', '/kontakt']));
   });
 
   test('edits an inventory item and the public declaration shows the change', async () => {

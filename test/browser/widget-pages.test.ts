@@ -28,7 +28,7 @@ const SITE = 'min-side';
 describe.skipIf(!browserAvailable).each(engines)('widget on hand-written pages (%s)', (engine) => {
   const environment = widgetEnvironment(engine);
   const site = () => environment.server.demo.sites.find((candidate) => candidate.key === SITE)!;
-  const setFeatures = (features: SiteFeatures) => environment.server.deps.sites.update(site(), { features });
+  const setFeatures = (features: Partial<SiteFeatures>) => environment.server.deps.sites.update(site(), { features });
 
   /** A page with the widget and a held-back inline script, iframe and pixel; extra markup goes in head or body. */
   function portalPage(options: { lang?: string; head?: string; body?: string; scriptAttributes?: string } = {}): string {

@@ -8,8 +8,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
+import type { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyCommand } from '../../server/cli/verify.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
@@ -18,39 +18,7 @@ import { publicKeyFingerprint } from '../../server/evidence/email-witness.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
 import { consentRequest } from '../helpers/requests.ts';
-
-/** A real SMTP server: takes mail only with the test's login, refuses every recipient while `refusing`. */
-function startSmtp(mails: ParsedMail[], state: { refusing: boolean }, port = 0): Promise<SMTPServer> {
-  const server = new SMTPServer({
-    logger: false,
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    onAuth: (auth, _session, callback) =>
-      auth.username === 'samtykke@example.com' && auth.password === 'p@ss:word' ? callback(null, { user: auth.username }) : callback(new Error('Invalid login')),
-    onRcptTo: (_address, _session, callback) =>
-      callback(state.refusing ? Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }) : null),
-    onData: (stream, _session, callback) => {
-      simpleParser(stream).then(
-        (mail) => {
-          mails.push(mail);
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
-    },
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
-
-const stopSmtp = (server: SMTPServer) => new Promise<void>((resolve) => server.close(() => resolve()));
-
-async function until(done: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { smtpUrl, startSmtp, stopSmtp, until } from '../helpers/smtp.ts';
 
 describe.each(engines)('the email witness of signed checkpoints on %s', (engine) => {
   let folder: string;
@@ -88,7 +56,7 @@ describe.each(engines)('the email witness of signed checkpoints on %s', (engine)
       SAMTYKKE_CHECKPOINT_EVERY: '1',
       SAMTYKKE_CHECKPOINT_WITNESS_EMAIL: 'privacy@example.org, auditor@example.net',
       // The sender is the login, which holds characters a URL must escape.
-      SAMTYKKE_SMTP_URL: `smtp://samtykke%40example.com:p%40ss%3Aword@127.0.0.1:${smtpPort}`,
+      SAMTYKKE_SMTP_URL: smtpUrl(smtpPort),
       ...env,
     });
     return ctx;
@@ -186,15 +154,24 @@ describe('the email witness settings', () => {
     expect(load({ SAMTYKKE_SMTP_URL: 'smtps://mailer%40example.com:secret@smtp.example.com:465' })).toBeNull();
     expect(load({ ...email, SAMTYKKE_SMTP_URL: 'smtps://mailer%40example.com:secret@smtp.example.com:465' })).toEqual({
       to: 'privacy@example.org',
-      from: 'mailer@example.com',
-      smtpUrl: 'smtps://mailer%40example.com:secret@smtp.example.com:465',
+      smtp: { url: 'smtps://mailer%40example.com:secret@smtp.example.com:465', from: 'mailer@example.com' },
       intervalMs: 3_600_000,
     });
   });
 
+  it('reads the mail server for the email reports too, with or without the witness', () => {
+    const smtp = (env: Record<string, string>) => loadConfig({ SAMTYKKE_DATA_DIR: ':memory:', ...env }).smtp;
+    expect(smtp({})).toBeNull();
+    expect(smtp({ SAMTYKKE_SMTP_URL: 'smtp://mailer:secret@smtp.example.com:587', SAMTYKKE_SMTP_FROM: 'Samtykke <a@b.no>' })).toEqual({
+      url: 'smtp://mailer:secret@smtp.example.com:587',
+      from: 'Samtykke <a@b.no>',
+    });
+    expect(() => smtp({ SAMTYKKE_SMTP_URL: 'smtp://mailer:secret@smtp.example.com:587' })).toThrow(/SAMTYKKE_SMTP_FROM must be set/);
+  });
+
   it('says what is wrong, and never repeats the password', () => {
     const smtpUrl = 'smtp://mailer:secret@smtp.example.com:587';
-    expect(() => load({ SAMTYKKE_CHECKPOINT_WITNESS_EMAIL: 'privacy.example.org', SAMTYKKE_SMTP_URL: smtpUrl })).toThrow(/SAMTYKKE_CHECKPOINT_WITNESS_EMAIL must be an email address/);
+    expect(() => load({ SAMTYKKE_CHECKPOINT_WITNESS_EMAIL: 'privacy.example.org', SAMTYKKE_SMTP_URL: smtpUrl, SAMTYKKE_SMTP_FROM: 'a@b.no' })).toThrow(/SAMTYKKE_CHECKPOINT_WITNESS_EMAIL must be an email address/);
     expect(() => load(email)).toThrow(/SAMTYKKE_SMTP_URL must be set when SAMTYKKE_CHECKPOINT_WITNESS_EMAIL is/);
     expect(() => load({ ...email, SAMTYKKE_SMTP_URL: 'https://mailer:secret@smtp.example.com' })).toThrow(ConfigError);
     expect(() => load({ ...email, SAMTYKKE_SMTP_URL: 'https://mailer:secret@smtp.example.com' })).not.toThrow(/secret/);

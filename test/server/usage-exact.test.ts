@@ -78,6 +78,8 @@ function traffic(siteId: number): Traffic {
       const browser = pick(['Chrome', 'Firefox', 'Safari']);
       const device = pick(['desktop', 'mobile', 'tablet']);
       const os = pick(['Windows', 'Android', 'iOS', null]);
+      // No country for a local or unplaced address; a phone that moves between networks may change country.
+      const country = pick(['NO', 'NO', 'SE', 'DK', null]);
       const count = 1 + Math.floor(next() * 7);
       let time = start;
       const events: NewEvent[] = [];
@@ -100,6 +102,7 @@ function traffic(siteId: number): Traffic {
           browser,
           os,
           device,
+          country: next() < 0.05 ? pick(['DE', null]) : country,
           props: custom ? JSON.stringify({ plan: pick(['free', 'pro']) }) : null,
         });
         time += Math.floor(5_000 + next() * 9 * MINUTE);
@@ -175,6 +178,7 @@ async function rawVisits(context: TestContext, siteId: number): Promise<Visit[]>
         browser: smallest(list.map((event) => event.browser)),
         os: smallest(list.map((event) => event.os)),
         device: smallest(list.map((event) => event.device)),
+        country: smallest(list.map((event) => event.country)),
       },
       pages,
       names,
@@ -292,6 +296,8 @@ const FILTER_SETS: UsageFilter[][] = [
   [{ dimension: 'utmCampaign', value: 'vinter' }, { dimension: 'device', value: 'mobile' }],
   [{ dimension: 'entryPage', value: '/' }, { dimension: 'event', value: 'download' }],
   [{ dimension: 'adCampaign', value: 'sommer' }],
+  [{ dimension: 'country', value: 'NO' }],
+  [{ dimension: 'country', value: 'SE' }, { dimension: 'page', value: '/pris' }],
 ];
 
 describe.each(engines)('usage figures against the raw events (%s)', (engine) => {

@@ -14,8 +14,12 @@ import { engines } from '../helpers/database.ts';
 /** Everything a banner page loads from us — script, themed styles, texts and labels in three languages — as served gzipped. */
 const BUDGET_GZIP_BYTES = 5 * 1024;
 const SITE = 'min-bedrift';
-const DEFAULT_FEATURES: SiteFeatures = { consentMode: false, declarationEmbed: false };
-const ALL_FEATURES: SiteFeatures = { consentMode: true, declarationEmbed: true };
+/** A new site's: every feature off. */
+const DEFAULT_FEATURES: SiteFeatures = { consentMode: false, declarationEmbed: false, engagement: false, outboundLinks: false, fileDownloads: false, notFoundPages: false };
+/** Every engagement signal of the tracker on, without Consent Mode. */
+const TRACKER_FEATURES: SiteFeatures = { ...DEFAULT_FEATURES, engagement: true, outboundLinks: true, fileDownloads: true, notFoundPages: true };
+const ALL_FEATURES: SiteFeatures = { ...TRACKER_FEATURES, consentMode: true, declarationEmbed: true };
+const NO_TRACKER_SIGNALS = DEFAULT_FEATURES;
 
 describe.each(engines)('the served widget script (%s)', (engine) => {
   let context: TestContext;
@@ -108,6 +112,22 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
     expect((await context.app.request(`/sites/${SITE}/declaration.js?lang=nb`)).status).toBe(200);
   });
 
+  test('ships the code of each engagement signal only to a site that has switched it on', async () => {
+    const script = async (features: SiteFeatures) => {
+      await setFeatures(features);
+      return (await context.app.request(`/sites/${SITE}/widget.js`)).text();
+    };
+    // What only each signal's code holds: its event type, or the page's 404 marker.
+    const MARKERS = { engagement: '"engagement"', outboundLinks: '"outbound"', fileDownloads: '"download"', notFoundPages: 'data-samtykke-404' } as const;
+    const none = await script(NO_TRACKER_SIGNALS);
+    for (const marker of Object.values(MARKERS)) expect(none).not.toContain(marker);
+    for (const [feature, marker] of Object.entries(MARKERS)) {
+      const one = await script({ ...NO_TRACKER_SIGNALS, [feature]: true });
+      expect(one).toContain(marker);
+      for (const other of Object.values(MARKERS).filter((candidate) => candidate !== marker)) expect(one).not.toContain(other);
+    }
+  });
+
   const gzippedSize = async (path: string, headers: Record<string, string> = {}): Promise<number> => {
     const plain = await (await context.app.request(path, { headers })).text();
     const served = await context.app.request(path, { headers: { ...headers, 'Accept-Encoding': 'gzip, deflate, br' } });
@@ -133,6 +153,15 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
       `widget.js for ${SITE}, default configuration, as served gzipped (budget ${BUDGET_GZIP_BYTES}): ${JSON.stringify(sizes)}; ` +
         `a page in another language than the browser's also loads texts.json: ${texts} bytes`,
     );
+    for (const size of Object.values(sizes)) expect(size).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+  });
+
+  // A known miss, reported in issue 12: with every engagement signal on (no Consent Mode) the script is about 240
+  // bytes over the budget (nb 5,355, nn 5,359, en 5,269). `test.fails` keeps the real check: the day it fits, this
+  // test fails and the marker must go.
+  test.fails(`stays within ${BUDGET_GZIP_BYTES} bytes as served gzipped with every tracker signal on (missed, see issue 12)`, async () => {
+    const sizes = await scriptSizes(TRACKER_FEATURES);
+    console.log(`widget.js for ${SITE}, every tracker signal on, no Consent Mode, as served gzipped (budget ${BUDGET_GZIP_BYTES}): ${JSON.stringify(sizes)}`);
     for (const size of Object.values(sizes)) expect(size).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
   });
 
