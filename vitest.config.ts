@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
+    globalSetup: ['test/global-setup.ts'],
     // A guard against hangs, not a speed check: the command-line tests start a dozen processes each, which takes
     // over a minute when both cores are busy with browsers and databases.
     testTimeout: 120_000,

@@ -1,4 +1,5 @@
 /** The dashboard's only knowledge of URLs: every call to the admin API and the public declaration goes through here. */
+import type { CreatedApiKey as CreatedApiKeyOf, NewApiKeyRequest } from '../server/admin/api-keys.ts';
 import type { ConsentOverview } from '../server/admin/consent-stats.ts';
 import type {
   AuditLogItem,
@@ -25,8 +26,10 @@ import type { FunnelReport as FunnelReportOf } from '../server/admin/funnels.ts'
 import type { GoalsReport as GoalsReportOf } from '../server/admin/goals.ts';
 import type { ReportsStatus as ReportsStatusOf, TestSendResponse } from '../server/admin/reports.ts';
 import type { BreakdownPage as BreakdownPageOf, UsageOverview } from '../server/admin/usage.ts';
+import type { SsoSettings as SsoSettingsOf, SsoSettingsInput } from '../server/admin/sso.ts';
 import type { Declaration } from '../server/contract.ts';
 import type { ErrorBody } from '../server/errors.ts';
+import type { ApiKey as ApiKeyOf, ApiKeyScope } from '../server/domain/api-keys.ts';
 import type { BannerSettings } from '../server/domain/banner.ts';
 import type { Locale, StaffLocale } from '../server/domain/consent.ts';
 import type { Funnel as FunnelOf, Goal as GoalOf, NewFunnel, NewGoal } from '../server/domain/goals.ts';
@@ -92,6 +95,11 @@ export interface ReportScheduleInput {
   readonly language: StaffLocale;
 }
 export type { BreakdownSort, Retention, Role, Snippet, UsageDimension, UsageFilter };
+export type SsoSettings = Wire<SsoSettingsOf>;
+export type { SsoSettingsInput };
+export type ApiKey = Wire<ApiKeyOf>;
+export type CreatedApiKey = Wire<CreatedApiKeyOf>;
+export type { ApiKeyScope, NewApiKeyRequest };
 
 /** One page of one breakdown, sorted by the server over the whole result. */
 export interface BreakdownRequest {
@@ -182,6 +190,8 @@ export const api = {
   session: () => request<Session>('GET', `${admin}/session`),
   login: (email: string, password: string) => request<Session>('POST', `${admin}/session/login`, { email, password }),
   logout: () => request<void>('POST', `${admin}/session/logout`),
+  /** A page to navigate to, not to fetch: it sends the browser on to the organisation's identity provider. */
+  companySignInUrl: (email: string) => `${admin}/session/oidc/start${query({ email })}`,
   setupStatus: () => request<SetupStatus>('GET', `${admin}/setup`),
   setup: (body: SetupRequest) => request<Session>('POST', `${admin}/setup`, body),
 
@@ -271,4 +281,11 @@ export const api = {
   audit: (before?: number) => request<AuditRow[]>('GET', `${admin}/organisation/audit${query({ before, limit: 100 })}`),
   retention: () => request<Retention>('GET', `${admin}/organisation/retention`),
   setRetention: (retention: Retention) => request<Retention>('PUT', `${admin}/organisation/retention`, retention),
+  ssoSettings: () => request<SsoSettings>('GET', `${admin}/organisation/sso`),
+  saveSsoSettings: (settings: SsoSettingsInput) => request<SsoSettings>('PUT', `${admin}/organisation/sso`, settings),
+  removeSso: () => request<void>('DELETE', `${admin}/organisation/sso`),
+
+  apiKeys: () => request<ApiKey[]>('GET', `${admin}/api-keys`),
+  createApiKey: (key: NewApiKeyRequest) => request<CreatedApiKey>('POST', `${admin}/api-keys`, key),
+  revokeApiKey: (keyId: number) => request<ApiKey>('DELETE', `${admin}/api-keys/${keyId}`),
 };

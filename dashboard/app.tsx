@@ -6,6 +6,7 @@ import { PageLink } from './components/link.tsx';
 import { Loading, NoSite } from './components/states.tsx';
 import { t, toggleLocale } from './i18n.ts';
 import { can, restoreSession, route, session, sessionChecked, signOut, sites } from './models/session.ts';
+import { ApiKeysPage } from './pages/api-keys.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { BannerPage } from './pages/banner.tsx';
 import { ConsentPage } from './pages/consent.tsx';
@@ -20,6 +21,7 @@ import { ReportsPage } from './pages/reports.tsx';
 import { ScansPage } from './pages/scans.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SitesPage } from './pages/sites.tsx';
+import { SsoPage } from './pages/sso.tsx';
 import { UsersPage } from './pages/users.tsx';
 
 interface PageEntry {
@@ -44,7 +46,9 @@ const PAGES: readonly PageEntry[] = [
   { path: 'policy', label: 'navPolicy', permission: 'policies.read', page: PolicyPage, needsSite: true },
   { path: 'records', label: 'navRecords', permission: 'records.read', page: RecordsPage, needsSite: true },
   { path: 'users', label: 'navUsers', permission: 'users.manage', page: UsersPage },
+  { path: 'sso', label: 'navSso', permission: 'sso.manage', page: SsoPage },
   { path: 'audit', label: 'navAudit', permission: 'audit.read', page: AuditPage },
+  { path: 'api-keys', label: 'navApiKeys', permission: 'api_keys.manage', page: ApiKeysPage },
 ];
 
 export function App() {

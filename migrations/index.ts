@@ -12,6 +12,8 @@ import * as countries from './2026-12-06T0100-countries.ts';
 import * as engagement from './2026-12-06T0200-engagement.ts';
 import * as goalsAndFunnels from './2026-12-06T0300-goals-and-funnels.ts';
 import * as emailReports from './2026-12-06T0400-email-reports.ts';
+import * as apiKeys from './2026-12-06T0500-api-keys.ts';
+import * as identityProviders from './2026-12-06T0600-identity-providers.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T0000-core': core,
@@ -26,4 +28,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T0200-engagement': engagement,
   '2026-12-06T0300-goals-and-funnels': goalsAndFunnels,
   '2026-12-06T0400-email-reports': emailReports,
+  '2026-12-06T0500-api-keys': apiKeys,
+  '2026-12-06T0600-identity-providers': identityProviders,
 };

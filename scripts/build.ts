@@ -1,11 +1,4 @@
-/** Builds the browser bundles the server serves: the consent widget and the dashboard. */
-import { buildDashboard } from '../dashboard/build.ts';
-import { buildWidget } from '../widget/build.ts';
+/** `npm run build`: every bundle the server serves, and the server itself, into dist/. */
+import { buildAll } from './bundles.ts';
 
-const builds: Array<{ name: string; run: () => Promise<void> }> = [{ name: 'widget', run: buildWidget }, { name: 'dashboard', run: buildDashboard }];
-
-for (const build of builds) {
-  const started = performance.now();
-  await build.run();
-  console.log(`built ${build.name} in ${Math.round(performance.now() - started)} ms`);
-}
+await buildAll(console.log);

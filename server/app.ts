@@ -5,13 +5,16 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { sql } from 'kysely';
 import { adminRoutes } from './admin/routes.ts';
+import { apiRoutes } from './api/routes.ts';
 import { pixelRoutes } from './collector/pixel.ts';
 import { collectorRoutes } from './collector/routes.ts';
 import { declarationRoutes } from './declaration/routes.tsx';
 import { refuseUnsafeUrlText } from './edge-input.ts';
 import { ApiError, errorResponse } from './errors.ts';
+import { handoffRoutes } from './handoff/routes.ts';
 import { homeRoutes } from './home.tsx';
 import { metricsRoutes } from './metrics/routes.ts';
+import { openApiRoutes } from './openapi/routes.tsx';
 import { unsubscribeRoutes } from './reports/unsubscribe.tsx';
 import type { AppDeps } from './services.ts';
 import { widgetRoutes } from './widget/routes.ts';
@@ -24,6 +27,8 @@ export function createApp(deps: AppDeps): Hono {
       // The widget, the pixel and the declaration are loaded by the customer's own pages on other origins.
       crossOriginResourcePolicy: false,
       crossOriginOpenerPolicy: false,
+      // Only where the server is reached over HTTPS: a year, so browsers never try plain HTTP (and its cookies) first.
+      strictTransportSecurity: deps.config.publicUrl.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : false,
     }),
   );
   app.use(requestId());
@@ -50,10 +55,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', metricsRoutes(deps));
   app.route('/', homeRoutes(deps));
   app.route('/', collectorRoutes(deps));
+  app.route('/', handoffRoutes(deps));
   app.route('/', declarationRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', apiRoutes(deps));
   app.route('/', unsubscribeRoutes(deps));
   app.route('/', widgetRoutes(deps));
+  app.route('/', openApiRoutes(deps));
 
   app.notFound((c) => errorResponse(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -44,8 +44,12 @@ export interface Config {
   readonly database: DatabaseConfig;
   /** Where the server says it lives, for printed links and the demo's allowed origin. */
   readonly publicUrl: string;
-  /** Trust X-Forwarded-For; only behind a proxy you control, or clients pick their own address. */
-  readonly trustProxy: boolean;
+  /**
+   * How many proxies of yours stand in front (SAMTYKKE_TRUST_PROXY: false = 0, true = 1, or a number): the client's
+   * address is that many entries from the right of X-Forwarded-For, since each proxy appends the address it saw and
+   * anything further left is whatever the client wrote. 0 trusts no forwarded header.
+   */
+  readonly trustProxy: number;
   /** The country database (.mmdb) the collector places client addresses with (collector/countries.ts). */
   readonly countryDatabase: string;
   /** Requests per minute per client (its address and consent ID) and site on the public collector; 0 turns it off. */
@@ -137,6 +141,12 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+function proxyHops(env: Env): number {
+  const raw = env.SAMTYKKE_TRUST_PROXY?.toLowerCase();
+  if (raw === undefined || raw === '' || !/^\d+$/.test(raw)) return flag(env, 'SAMTYKKE_TRUST_PROXY', false) ? 1 : 0;
+  return integer(env, 'SAMTYKKE_TRUST_PROXY', 0, 0, 10);
 }
 
 /** SAMTYKKE_DATA_DIR: PGlite's database, and on either engine the files kept outside it; null for `:memory:`. */
@@ -270,7 +280,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     database: Object.freeze(database),
     publicUrl,
-    trustProxy: flag(env, 'SAMTYKKE_TRUST_PROXY', false),
+    trustProxy: proxyHops(env),
     countryDatabase: env.SAMTYKKE_COUNTRY_DATABASE ? path.resolve(env.SAMTYKKE_COUNTRY_DATABASE) : PACKAGED_COUNTRY_DATABASE,
     rateLimitPerMinute,
     networkRateLimitPerMinute: integer(env, 'SAMTYKKE_RATE_LIMIT_NETWORK', rateLimitPerMinute * 20, 0, 100_000_000),

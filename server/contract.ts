@@ -17,7 +17,7 @@ export interface ConsentRequest {
   readonly action: ConsentAction;
   readonly source: ConsentSource;
   readonly locale: Locale;
-  /** The page the decision was made on; the query string and fragment are dropped before storing. */
+  /** The page (on an app site, the screen) the decision was made on; the query string and fragment are dropped before storing. */
   readonly url?: string;
   /** The customer company (the controller) the user belongs to, when the portal knows it. */
   readonly account?: string;
@@ -52,6 +52,35 @@ export interface JournaledConsentReceipt {
 
 export type ConsentReceipt = StoredConsentReceipt | JournaledConsentReceipt;
 
+/** 201 from POST /api/handoff: what an app injects into a WebView so the page adopts its consent (server/handoff). */
+export interface HandoffToken {
+  /** Signed by the server; a page can read it but not make or alter one. */
+  readonly token: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * 200 from POST /api/handoff/verify: the consent ID's latest decision in the widget's own shape (StoredConsent in
+ * widget/consent.ts), so the page adopts it as it comes; short keys, as the widget's bytes are counted.
+ */
+export interface HandedOffConsent {
+  readonly id: string;
+  readonly policyVersion: number;
+  readonly choices: Choices;
+  /** When the decision was recorded, in ms since the epoch. */
+  readonly at: number;
+}
+
+/** 200 from POST /api/consent/latest: a consent ID's latest decision, as an app reads a change made on a page it opened. */
+export interface LatestConsent {
+  readonly consentId: string;
+  readonly policyVersion: number;
+  readonly choices: Choices;
+  readonly decidedAt: string;
+  /** False when the decision has lapsed (its lifetime passed, or a material policy change asks again): it grants nothing. */
+  readonly current: boolean;
+}
+
 /**
  * Pageviews and custom events make the visits; the engagement signals are read by their own panels and never change
  * a visit's figures: `engagement` (engaged time and scroll depth on the page `url`), `outbound` and `download` (a
@@ -64,7 +93,10 @@ export interface EventInput {
   readonly type: EventType;
   /** Required for custom events: what happened ("signup", "invoice_downloaded"). */
   readonly name?: string;
-  /** The full page URL; UTM parameters and click IDs are read from it and kept only with `ads` consent. */
+  /**
+   * The full page URL; UTM parameters and click IDs are read from it and kept only with `ads` consent. On an app
+   * site also an `app://` URL or a plain screen name (domain/page-address.ts), counted as its path.
+   */
   readonly url: string;
   readonly referrer?: string;
   readonly props?: EventProps;

@@ -1,4 +1,5 @@
 /** What the HTTP layer depends on, built once per process (and once per test) from config and database. */
+import { ApiKeyUse } from './api/key-use.ts';
 import { journalFile, type Config } from './config.ts';
 import type { Db } from './db/create.ts';
 import { ConsentWriter } from './collector/consent-writer.ts';
@@ -45,6 +46,8 @@ export interface AppDeps {
   readonly outage: DatabaseOutage;
   /** What this process and the others on its PostgreSQL changed, so every cache follows within a second. */
   readonly changes: ChangeFeed;
+  /** A collecting API key's requests, counted per minute before they reach the audit log. */
+  readonly apiKeyUse: ApiKeyUse;
 }
 
 export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
@@ -92,6 +95,7 @@ export async function createDeps(config: Config, db: Db): Promise<AppDeps> {
     metrics,
     outage,
     changes,
+    apiKeyUse: new ApiKeyUse(db),
   };
 }
 
@@ -106,4 +110,5 @@ export async function drainDeps(deps: AppDeps): Promise<void> {
   await deps.changes.close();
   deps.outage.stop();
   await deps.activity.close();
+  await deps.apiKeyUse.close();
 }

@@ -11,6 +11,11 @@ export type { EventProps } from '../server/contract.ts';
 export interface SamtykkeApi {
   /** The pseudonymous consent ID this browser holds; pixels and support requests quote it. */
   readonly consentId: string;
+  /**
+   * Adopts the decision an app hands the page in a WebView (the token from POST /api/handoff), once the server has
+   * checked it: no banner, nothing recorded again. Apps call it for a change made in the app while the page is open.
+   */
+  handoff(token: string): Promise<void>;
   /** Opens the preferences, where every choice can be changed or withdrawn. */
   open(): void;
   /** The choices in force, or null while the visitor has not decided (or must decide again). */

@@ -4,21 +4,9 @@
  * loads itself), filled with a site's declaration. A site's pages load only the code of what it has switched on.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { TRACKER_FEATURES, type SiteFeatures } from '../server/domain/sites.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = path.join(root, 'dist');
-/** The identifier in a banner bundle the server swaps for the site's configuration. */
-export const CONFIG_PLACEHOLDER = '__SAMTYKKE_CONFIG__';
-/** The identifier in the declaration bundle the server swaps for the site's declaration. */
-export const DECLARATION_PLACEHOLDER = '__SAMTYKKE_DECLARATION__';
-export const DECLARATION_BUNDLE = path.join(dist, 'declaration.js');
-
-/** The features that change the banner bundle, each a build-time flag; the declaration embed is a script of its own. */
-const BUNDLE_FEATURES = ['consentMode', ...TRACKER_FEATURES] as const;
-export type BundleFeatures = Pick<SiteFeatures, (typeof BUNDLE_FEATURES)[number]>;
+import { PROJECT_ROOT } from '../server/project-root.ts';
+import { BUNDLE_FEATURES, DECLARATION_BUNDLE, widgetBundle, type BundleFeatures } from './bundles.ts';
 
 /**
  * Every combination, prebuilt (32 small bundles, built in parallel in about a second): a site's pages get exactly
@@ -28,12 +16,6 @@ const VARIANTS: readonly BundleFeatures[] = BUNDLE_FEATURES.reduce<BundleFeature
   (variants, feature) => variants.flatMap((variant) => [{ ...variant, [feature]: false }, { ...variant, [feature]: true }]),
   [{} as BundleFeatures],
 );
-
-/** dist/widget.js with every feature off, dist/widget.consent-mode.engagement.js with those two on, and so on. */
-export function widgetBundle(features: BundleFeatures): string {
-  const on = BUNDLE_FEATURES.filter((feature) => features[feature]).map((feature) => `.${feature.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
-  return path.join(dist, `widget${on.join('')}.js`);
-}
 
 /** The flag each feature sets in the code: consentMode → CONSENT_MODE. */
 const flagName = (feature: string): string => feature.replace(/[A-Z]/g, '_$&').toUpperCase();
@@ -57,12 +39,12 @@ export async function buildWidget(): Promise<void> {
     ...VARIANTS.map((features) =>
       build({
         ...COMMON,
-        entryPoints: [path.join(root, 'widget', 'main.ts')],
+        entryPoints: [path.join(PROJECT_ROOT, 'widget', 'main.ts')],
         outfile: widgetBundle(features),
         mangleProps: INTERNAL_PROPERTIES,
         define: Object.fromEntries(BUNDLE_FEATURES.map((feature) => [flagName(feature), String(features[feature])])),
       }),
     ),
-    build({ ...COMMON, entryPoints: [path.join(root, 'widget', 'declaration.ts')], outfile: DECLARATION_BUNDLE }),
+    build({ ...COMMON, entryPoints: [path.join(PROJECT_ROOT, 'widget', 'declaration.ts')], outfile: DECLARATION_BUNDLE }),
   ]);
 }

@@ -23,8 +23,11 @@ export interface StoredConsent {
   readonly choices: Choices;
   /** When the choice was made, in ms since the epoch. */
   readonly at: number;
-  /** Set until the collector has recorded the decision: it is sent again on the next page, as it was made. */
-  readonly pending: PendingDecision | null;
+  /**
+   * Set until the collector has recorded the decision: it is sent again on the next page, as it was made. Left out
+   * of a decision an app handed over (widget/handoff.ts), which the app recorded.
+   */
+  readonly pending?: PendingDecision | null;
 }
 
 // Compact cookie value: id.version.bits.time36[.action.source.locale.shown]; one bit per category in CATEGORIES

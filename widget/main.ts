@@ -14,6 +14,7 @@ import { consentModeDefault, consentModeUpdate } from './consent-mode.ts';
 import { pickLocale } from './locale.ts';
 import { clearCategory, readCookie, writeConsentCookie } from './storage.ts';
 import { createTracker, pageUrl } from './tracker.ts';
+import { verifyHandoff } from './handoff.ts';
 import { post, warn } from './transport.ts';
 
 // Build-time flags (widget/build.ts): the server serves each site the bundle of the features it has switched on.
@@ -35,7 +36,8 @@ const loadTexts = (): Promise<WidgetTexts> =>
 const stored = decodeConsent(readCookie(CONSENT_COOKIE) ?? '');
 let consent: StoredConsent | null =
   stored && isCurrent(stored, config.askedSince, config.consentLifetimeMonths, Date.now()) ? stored : null;
-const consentId = stored?.id ?? newConsentId();
+// An app's hand-off may replace it: the page then holds the app's ID (handoff below).
+let consentId = stored?.id ?? newConsentId();
 const gpc = navigator.globalPrivacyControl === true;
 const listeners = new Set<(choices: Choices) => void>();
 let banner: Promise<Banner> | undefined;
@@ -45,7 +47,7 @@ const get = (): Choices | null => (consent ? { ...consent.choices } : null);
 const allowed = (category: Category): boolean =>
   (category === 'functional' && config.functionalRequired) || consent?.choices[category] === true;
 
-const tracker = createTracker(`${collector}/api/events`, config.site, consentId);
+const tracker = createTracker(`${collector}/api/events`, config.site, () => consentId);
 const blocker = createBlocker(allowed, () =>
   consent && !consent.pending
     ? { cid: consentId, url: pageUrl(location, allowed('ads') ? new URL(location.href) : null) }
@@ -106,12 +108,21 @@ function record(): void {
     .catch((error) => warn('decision not recorded', error));
 }
 
+/** A choice made here or handed over by the app (under its consent ID): in force at once, told to whoever listens. */
+function adopt(next: StoredConsent): void {
+  consentId = next.id;
+  save(next);
+  apply(true);
+  if (CONSENT_MODE) consentModeUpdate(next.choices);
+  for (const listener of listeners) listener(get()!);
+}
+
 function decide(chosen: Choices, source: 'banner' | 'preferences', explicit: boolean): void {
   // Global Privacy Control denies ads unless the visitor turned ads on switch by switch.
   const gpcApplies = gpc && !explicit && chosen.ads;
   const choices: Choices = gpcApplies ? { ...chosen, ads: false } : chosen;
   const recordedSource: ConsentSource = gpcApplies ? 'gpc' : source;
-  save({
+  adopt({
     id: consentId,
     policyVersion: config.policyVersion,
     choices,
@@ -119,10 +130,22 @@ function decide(chosen: Choices, source: 'banner' | 'preferences', explicit: boo
     // What this page showed: the hash the server gave with its texts.
     pending: { action: actionFor(choices, consent?.choices ?? null), source: recordedSource, locale: lang, shown },
   });
-  apply(true);
-  if (CONSENT_MODE) consentModeUpdate(choices);
-  for (const listener of listeners) listener(get()!);
   record();
+}
+
+/**
+ * The decision an app hands the page it opened (widget/handoff.ts), as the server has it stored: adopted under the
+ * app's consent ID and not recorded again, so a change made here afterwards is recorded under that ID too.
+ */
+async function handoff(token?: string): Promise<void> {
+  if (token) {
+    try {
+      // It comes as a StoredConsent without `pending`: recorded already, by the app.
+      adopt(await verifyHandoff(collector, config.site, token));
+    } catch (error) {
+      warn('handoff refused', error);
+    }
+  }
 }
 
 function open(): void {
@@ -136,9 +159,13 @@ if (CONSENT_MODE) {
 // Only a lapsed choice can have left anything behind: under a current one, denied categories never ran.
 apply(stored !== null && consent === null);
 record();
+const handedOff = handoff(window.SamtykkeHandoff);
 
 const api: SamtykkeApi = {
-  consentId,
+  get consentId() {
+    return consentId;
+  },
+  handoff,
   open,
   get,
   on(_event, listener) {
@@ -153,7 +180,8 @@ function start(): void {
   document.addEventListener('click', (event) => {
     if ((event.target as Element).closest?.(`[${OPEN_ATTRIBUTE}]`)) open();
   });
-  if (!consent) withBanner((shownBanner) => shownBanner.showNotice());
+  // A hand-off on its way holds the banner back until the server has answered it.
+  void handedOff.then(() => consent || withBanner((shownBanner) => shownBanner.showNotice()));
 }
 
 if (document.body) start();

@@ -76,7 +76,8 @@ function linkClick(send: Send, event: Event): void {
   if (type) send({ type, url: pageUrl(location), link: pageUrl(link!) });
 }
 
-export function createTracker(eventsUrl: string, site: string, consentId: string): Tracker {
+/** `consentId` is read when a batch leaves: an app's hand-off can give the page another ID (main.ts). */
+export function createTracker(eventsUrl: string, site: string, consentId: () => string): Tracker {
   const landing = new URL(location.href);
   let state: TrackerState = { analytics: null, ads: false, recorded: false };
   let queue: EventInput[] = [];
@@ -87,7 +88,7 @@ export function createTracker(eventsUrl: string, site: string, consentId: string
   function flush(): void {
     clearTimeout(timer);
     if (!state.analytics || !state.recorded) return;
-    while (queue.length) beacon(eventsUrl, { site, consentId, sentAt: Date.now(), events: queue.splice(0, BATCH_LIMIT) } satisfies EventsRequest);
+    while (queue.length) beacon(eventsUrl, { site, consentId: consentId(), sentAt: Date.now(), events: queue.splice(0, BATCH_LIMIT) } satisfies EventsRequest);
   }
 
   function enqueue(event: Omit<EventInput, 'time'>): void {

@@ -27,7 +27,7 @@ export function AuditPage() {
               empty={t('noAudit')}
               columns={[
                 { key: 'time', label: t('time'), value: (row) => row.occurredAt, render: (row) => formatDateTime(row.occurredAt) },
-                { key: 'who', label: t('who'), value: (row) => row.userEmail ?? 'system' },
+                { key: 'who', label: t('who'), value: (row) => row.userEmail ?? row.apiKey ?? 'system' },
                 { key: 'what', label: t('what'), value: (row) => row.action },
                 { key: 'site', label: t('site'), value: (row) => row.siteKey },
                 { key: 'target', label: t('target'), value: (row) => row.target ?? (row.detail ? JSON.stringify(row.detail) : null) },

@@ -46,9 +46,9 @@ const labelsSchema = z.strictObject(
   ) as Record<(typeof LOCALES)[number], z.ZodOptional<z.ZodObject<Record<(typeof LABEL_NAMES)[number], z.ZodOptional<ReturnType<typeof text>>>>>>,
 );
 
-const bannerSchema = z.strictObject({ theme: themeSchema, labels: labelsSchema.default({}) }) satisfies z.ZodType<BannerSettings, unknown>;
+export const bannerSchema = z.strictObject({ theme: themeSchema, labels: labelsSchema.default({}) }) satisfies z.ZodType<BannerSettings, unknown>;
 
-const previewQuery = z.object({
+export const previewQuery = z.object({
   lang: z.enum(LOCALES).default('nb'),
   layer: z.enum(['notice', 'preferences']).default('notice'),
   /** A policy version or draft of the site; the version in force when absent. */

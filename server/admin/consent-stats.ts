@@ -22,7 +22,9 @@ const EXPORT_COLUMNS: Columns<ConsentStatsRow> = [
   ['withdrawals', (row) => row.withdrawals],
 ];
 
-const exportSchema = z.object({ dimension: z.enum(CONSENT_DIMENSIONS).optional(), format: z.enum(['json', 'csv']).default('json') });
+/** The one site the figures are narrowed to; all the organisation's sites when absent. */
+export const siteQuery = z.object({ site: queryInteger.optional() });
+export const exportSchema = z.object({ dimension: z.enum(CONSENT_DIMENSIONS).optional(), format: z.enum(['json', 'csv']).default('json') });
 
 /** The rows per dimension, and the range they cover, so a chart can span every day of it. */
 export type ConsentOverview = Record<ConsentDimension, ConsentStatsRow[]> & { readonly range: DateRange };
@@ -33,7 +35,7 @@ export function consentStatsRoutes(deps: AppDeps): Hono<AdminEnv> {
 
   app.get('/', async (c) => {
     const { range } = periodRange(parseQuery(c, periodSchema), new Date());
-    const { site } = parseQuery(c, z.object({ site: queryInteger.optional() }));
+    const { site } = parseQuery(c, siteQuery);
     const siteIds = site !== undefined ? [(await ownedSite(c, deps, site)).id] : await ownedSiteIds(c, deps);
     const { dimension, format } = parseQuery(c, exportSchema);
     if (format === 'csv') {

@@ -1,9 +1,11 @@
 /** Serves the built dashboard at /dashboard: fixed asset names, and index.html for every page of the app. */
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
+import { DIST } from '../project-root.ts';
 
-export const DASHBOARD_DIST = new URL('../../dist/dashboard/', import.meta.url);
+export const DASHBOARD_DIST = pathToFileURL(`${DIST}/dashboard/`);
 
 /** Everything the dashboard loads comes from this server; the declaration preview is a same-origin frame. */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";

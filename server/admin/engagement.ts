@@ -27,7 +27,7 @@ import { EXPORT_ROWS, exportName, parseFilters } from './usage.ts';
 import { parseQuery, pathId } from './validate.ts';
 
 // Not strict: the period and `f.` filter parameters share the query string and are parsed on their own.
-const panelSchema = z.object({
+export const panelSchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(OVERVIEW_PANEL_ROWS),
   format: z.enum(['json', 'csv']).default('json'),
 });

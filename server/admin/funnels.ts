@@ -18,7 +18,7 @@ import { text } from './texts.ts';
 import { exportName, formatSchema, parseFilters } from './usage.ts';
 import { parseBody, parseQuery, pathId, queryInteger } from './validate.ts';
 
-const funnelSchema = z.strictObject({
+export const funnelSchema = z.strictObject({
   name: text(100),
   steps: z.array(queryInteger).min(FUNNEL_STEPS.min).max(FUNNEL_STEPS.max),
 }) satisfies z.ZodType<NewFunnel, unknown>;

@@ -23,7 +23,7 @@ import { parseBody, parseQuery, pathId } from './validate.ts';
 /** A site has few goals; a bound keeps the conversions statement (a column pair per goal) small. */
 export const MAX_GOALS = 50;
 
-const goalSchema = z.discriminatedUnion('kind', [
+export const goalSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal(GOAL_KINDS[0]),
     name: text(100),
@@ -48,7 +48,7 @@ const goalSchema = z.discriminatedUnion('kind', [
 ]) satisfies z.ZodType<NewGoal, unknown>;
 
 // Not strict: the period, the format and the `f.` filters share the query string and are parsed on their own.
-const conversionsSchema = z.object({ by: z.enum(['adCampaign']).optional() });
+export const conversionsSchema = z.object({ by: z.enum(['adCampaign']).optional() });
 
 const NO_GOAL = { en: 'No such goal on this site', nb: 'Nettstedet har ikke noe slikt mål' };
 

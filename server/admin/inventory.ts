@@ -12,7 +12,7 @@ import { audit, ownedSite } from './scope.ts';
 import { localizedText, text } from './texts.ts';
 import { parseBody, pathId } from './validate.ts';
 
-const inventoryItemSchema = z.strictObject({
+export const inventoryItemSchema = z.strictObject({
   kind: z.enum(INVENTORY_KINDS),
   name: text(200),
   namePattern: z.boolean(),

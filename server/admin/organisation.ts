@@ -10,7 +10,7 @@ import type { AdminEnv } from './env.ts';
 import { audit } from './scope.ts';
 import { parseBody, parseQuery, queryCursor } from './validate.ts';
 
-const retentionSchema = z.strictObject({
+export const retentionSchema = z.strictObject({
   eventRetentionDays: z.number().int().min(1).max(3650),
   // Consent evidence must outlive the longest consent it proves (24 months).
   consentRetentionDays: z
@@ -22,6 +22,8 @@ const retentionSchema = z.strictObject({
     })
     .max(7300),
 });
+
+export const auditQuery = z.strictObject({ before: queryCursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 export function organisationRoutes(deps: AppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -36,10 +38,7 @@ export function organisationRoutes(deps: AppDeps): Hono<AdminEnv> {
   });
 
   app.get('/audit', requirePermission('audit.read'), async (c) => {
-    const query = parseQuery(
-      c,
-      z.strictObject({ before: queryCursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-    );
+    const query = parseQuery(c, auditQuery);
     return c.json(await listAudit(deps.db, c.get('user').organisationId, query));
   });
   return app;

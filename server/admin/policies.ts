@@ -21,13 +21,14 @@ const policyTexts = z.strictObject({
   body: text(5000),
   categories: z.strictObject({ functional: categoryText, analytics: categoryText, ads: categoryText }),
 });
-const rulesSchema = z.strictObject({
+export const rulesSchema = z.strictObject({
   // Nynorsk is optional: without it, Nynorsk pages show Bokmål.
   texts: z.strictObject({ nb: policyTexts, nn: policyTexts.optional(), en: policyTexts }),
   functionalRequired: z.boolean(),
   consentLifetimeMonths: z.number().int().min(1).max(24),
 });
-const publishSchema = z.strictObject({ change: z.enum(POLICY_CHANGES) });
+export const publishSchema = z.strictObject({ change: z.enum(POLICY_CHANGES) });
+export const policyDiffQuery = z.object({ from: queryInteger, to: queryInteger });
 
 function notFound(siteKey: string, id: number): ApiError {
   return new ApiError(404, 'not_found', { en: `Site ${siteKey} has no policy version ${id}`, nb: `${siteKey} har ingen versjon ${id}` });
@@ -59,7 +60,7 @@ export function policyRoutes(deps: AppDeps): Hono<AdminEnv> {
 
   app.get('/:siteId/policies/diff', read, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const { from, to } = parseQuery(c, z.object({ from: queryInteger, to: queryInteger }));
+    const { from, to } = parseQuery(c, policyDiffQuery);
     const [before, after] = await Promise.all([entryOf(site.key, site.id, from), entryOf(site.key, site.id, to)]);
     return c.json(diffPolicies(before, after));
   });

@@ -1,5 +1,5 @@
 /** /records: consent-record search, a consent ID's history with chain status, chain verification and exports. */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { describeChainBreak } from '../domain/chain.ts';
 import { ACTIONS } from '../domain/consent.ts';
@@ -9,6 +9,7 @@ import { findShownContent, streamShownContents } from '../queries/shown-contents
 import { hashShownText, type ShownContent } from '../domain/shown-content.ts';
 import { ApiError } from '../errors.ts';
 import type { RecordDetail } from './contract.ts';
+import type { SiteWithPolicy } from '../domain/sites.ts';
 import type { AppDeps } from '../services.ts';
 import { requirePermission } from './auth.ts';
 import type { AdminContext, AdminEnv } from './env.ts';
@@ -19,7 +20,7 @@ import { parseQuery, pathId, queryCursor, queryInteger } from './validate.ts';
 const date = z.iso.date().transform((value) => new Date(`${value}T00:00:00Z`));
 const DAY_MS = 86_400_000;
 
-const searchSchema = z.object({
+export const searchSchema = z.object({
   site: queryInteger.optional(),
   consentId: z.string().trim().min(1).max(64).optional(),
   from: date.optional(),
@@ -29,6 +30,9 @@ const searchSchema = z.object({
   policyVersion: queryInteger.optional(),
   account: z.string().trim().min(1).max(200).optional(),
 });
+
+/** The one site whose shown contents are exported; all the organisation's sites when absent. */
+export const contentsQuery = z.object({ site: queryInteger.optional() });
 
 export const RECORD_COLUMNS: Columns<ConsentRecordView> = [
   ['id', (row) => row.id],
@@ -67,44 +71,62 @@ function parseContent(text: string): ShownContent | null {
   }
 }
 
-/** The search narrowed to the caller's organisation; a site of another organisation is a 404. */
-async function scopedSearch(c: AdminContext, deps: AppDeps): Promise<RecordSearch> {
+/** The sites a caller may read: a staff user's organisation, or an API key's organisation and site limit (server/api/). */
+export interface SiteScope {
+  /** One of them by id; any other is a 404, exactly as a site that does not exist. */
+  site(siteId: number): Promise<SiteWithPolicy>;
+  siteIds(): Promise<number[]>;
+}
+
+function staffScope(c: AdminContext, deps: AppDeps): SiteScope {
+  return { site: (siteId) => ownedSite(c, deps, siteId), siteIds: () => ownedSiteIds(c, deps) };
+}
+
+/** The search narrowed to the caller's sites; a site outside them is a 404. */
+export async function scopedSearch(c: Context, scope: SiteScope): Promise<RecordSearch> {
   const { site, ...filters } = parseQuery(c, searchSchema);
-  const siteIds = site !== undefined ? [(await ownedSite(c, deps, site)).id] : await ownedSiteIds(c, deps);
+  const siteIds = site !== undefined ? [(await scope.site(site)).id] : await scope.siteIds();
   return { ...filters, siteIds };
+}
+
+/** Where a page of the search starts (`before`: the last id seen) and how long it is. */
+export const recordPageSchema = z.object({ before: queryCursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(50) });
+
+/** One page of the search, newest first. */
+export async function answerRecordSearch(c: Context, deps: AppDeps, search: RecordSearch): Promise<Response> {
+  const page = parseQuery(c, recordPageSchema);
+  return c.json(await searchRecords(deps.db, search, page));
+}
+
+/** Every record the search finds, streamed; the caller writes the audit entry first. */
+export function recordExport(deps: AppDeps, search: RecordSearch, format: 'csv' | 'ndjson'): Response {
+  return new Response(exportStream(streamRecords(deps.db, search), encoderFor(format, RECORD_COLUMNS)), {
+    headers: exportHeaders(format, `consent-records-${new Date().toISOString().slice(0, 10)}`),
+  });
 }
 
 export function recordRoutes(deps: AppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   app.use(requirePermission('records.read'));
 
-  app.get('/', async (c) => {
-    const search = await scopedSearch(c, deps);
-    const page = parseQuery(
-      c,
-      z.object({ before: queryCursor.optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
-    );
-    return c.json(await searchRecords(deps.db, search, page));
-  });
+  app.get('/', async (c) => answerRecordSearch(c, deps, await scopedSearch(c, staffScope(c, deps))));
 
   for (const format of ['csv', 'ndjson'] as const) {
     app.get(`/export.${format}`, requirePermission('records.export'), async (c) => {
-      const search = await scopedSearch(c, deps);
+      const search = await scopedSearch(c, staffScope(c, deps));
       const { siteIds, ...filters } = search;
       await audit(c, deps, {
         action: 'records.export',
         siteId: siteIds.length === 1 ? siteIds[0] : null,
         detail: { format, ...filters },
       });
-      return new Response(exportStream(streamRecords(deps.db, search), encoderFor(format, RECORD_COLUMNS)), {
-        headers: exportHeaders(format, `consent-records-${new Date().toISOString().slice(0, 10)}`),
-      });
+      return recordExport(deps, search, format);
     });
   }
 
   // Every distinct content the records cite, by hash: with the records' shown_hash an auditor checks each offline.
   app.get('/contents.ndjson', requirePermission('records.export'), async (c) => {
-    const { site } = parseQuery(c, z.object({ site: queryInteger.optional() }));
+    const { site } = parseQuery(c, contentsQuery);
     const siteIds = site !== undefined ? [(await ownedSite(c, deps, site)).id] : await ownedSiteIds(c, deps);
     await audit(c, deps, { action: 'records.export', siteId: siteIds.length === 1 ? siteIds[0] : null, detail: { format: 'contents.ndjson' } });
     return new Response(

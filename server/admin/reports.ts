@@ -33,9 +33,9 @@ export interface TestSendResponse {
   readonly results: readonly TestSendResult[];
 }
 
-const scheduleSchema = z.strictObject({ frequency: z.enum(REPORT_FREQUENCIES), language: z.enum(REPORT_LANGUAGES) });
-const recipientSchema = z.strictObject({ email: z.email().max(320) });
-const testSchema = z.strictObject({ frequency: z.enum(['weekly', 'monthly']), language: z.enum(REPORT_LANGUAGES) });
+export const scheduleSchema = z.strictObject({ frequency: z.enum(REPORT_FREQUENCIES), language: z.enum(REPORT_LANGUAGES) });
+export const recipientSchema = z.strictObject({ email: z.email().max(320) });
+export const testSchema = z.strictObject({ frequency: z.enum(['weekly', 'monthly']), language: z.enum(REPORT_LANGUAGES) });
 
 const NO_SMTP = {
   en: 'No mail server is set: set SAMTYKKE_SMTP_URL (and SAMTYKKE_SMTP_FROM) and restart the server to send reports',

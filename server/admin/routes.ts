@@ -1,7 +1,8 @@
 /** The dashboard's JSON API under /api/admin (one sub-app per resource) and the built dashboard under /dashboard. */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodySizeLimit } from '../body-limit.ts';
 import type { AppDeps } from '../services.ts';
+import { apiKeyRoutes } from './api-keys.ts';
 import { requireSession, sameOrigin } from './auth.ts';
 import { consentStatsRoutes } from './consent-stats.ts';
 import { dashboardFiles } from './dashboard-files.ts';
@@ -18,6 +19,8 @@ import { recordRoutes } from './records.ts';
 import { reportRoutes } from './reports.ts';
 import { scanRoutes } from './scans.ts';
 import { loginRoutes, sessionRoutes } from './session.ts';
+import { oidcLoginRoutes } from './oidc-login.ts';
+import { ssoRoutes } from './sso.ts';
 import { setupRoutes } from './setup.ts';
 import { siteRoutes } from './sites.ts';
 import { subjectRoutes } from './subjects.ts';
@@ -27,21 +30,26 @@ import { userRoutes } from './users.ts';
 /** The largest admin body is a policy's texts in three languages, a few kilobytes; a megabyte leaves room. */
 const ADMIN_BODY_LIMIT_BYTES = 1_048_576;
 
+/** Answers hold personal data and evidence: no shared or browser cache keeps them (the admin API and /api/v1). */
+export const noStore: MiddlewareHandler = async function noStore(c, next) {
+  await next();
+  if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+};
+
+/** Messages in the caller's language, sent as Accept-Language (the dashboard sends its own). */
+export const requestLocale: MiddlewareHandler = async function requestLocale(c, next) {
+  await inLocale(localeFromHeader(c.req.header('accept-language')), next);
+};
+
 export function adminApi(deps: AppDeps): Hono<AdminEnv> {
   const api = new Hono<AdminEnv>();
   // Before the session check: a stranger's body is not read past the limit either.
   api.use(bodySizeLimit(ADMIN_BODY_LIMIT_BYTES));
-  // Answers hold personal data and evidence: no shared or browser cache keeps them.
-  api.use(async function noStore(c, next) {
-    await next();
-    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
-  });
-  // Messages in the dashboard's language, which it sends as Accept-Language.
-  api.use(async function locale(c, next) {
-    await inLocale(localeFromHeader(c.req.header('accept-language')), next);
-  });
+  api.use(noStore);
+  api.use(requestLocale);
   api.use(sameOrigin(deps));
   api.route('/session', loginRoutes(deps));
+  api.route('/session/oidc', oidcLoginRoutes(deps));
   api.route('/setup', setupRoutes(deps));
   // Everything registered after this line needs a session (login and set-up above answer before it runs).
   api.use(requireSession(deps));
@@ -61,6 +69,8 @@ export function adminApi(deps: AppDeps): Hono<AdminEnv> {
   api.route('/records', recordRoutes(deps));
   api.route('/subjects', subjectRoutes(deps));
   api.route('/organisation', organisationRoutes(deps));
+  api.route('/api-keys', apiKeyRoutes(deps));
+  api.route('/organisation/sso', ssoRoutes(deps));
   return api;
 }
 

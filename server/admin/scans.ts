@@ -19,8 +19,8 @@ const urls = z.array(z.string().trim().max(2_000)).max(20);
 // Checked against the site's origins and the limits by resolveScanRequest, with messages that name the site's origins.
 const pages = z.number().int();
 
-const startScanSchema = z.strictObject({ urls: urls.optional(), pages: pages.optional() }) satisfies z.ZodType<StartScanRequest>;
-const scheduleSchema = z.strictObject({ schedule: z.enum(SCAN_SCHEDULES), urls: urls.default([]), pageLimit: pages.default(SCAN_PAGE_LIMIT.default) });
+export const startScanSchema = z.strictObject({ urls: urls.optional(), pages: pages.optional() }) satisfies z.ZodType<StartScanRequest>;
+export const scheduleSchema = z.strictObject({ schedule: z.enum(SCAN_SCHEDULES), urls: urls.default([]), pageLimit: pages.default(SCAN_PAGE_LIMIT.default) });
 
 const NO_SCAN = { en: 'No such scan of this site', nb: 'Nettstedet har ingen slik skanning' };
 

@@ -1,4 +1,5 @@
 /** Keeps every admin route inside the caller's organisation, and writes the audit log with who and from where. */
+import type { Context } from 'hono';
 import { clientAddress, pseudonymiseAddress } from '../collector/client.ts';
 import { ApiError } from '../errors.ts';
 import { recordAudit, type AuditEntry } from '../queries/audit.ts';
@@ -19,8 +20,8 @@ export async function ownedSiteIds(c: AdminContext, deps: AppDeps): Promise<numb
   return (await listOrganisationSites(deps.db, c.get('user').organisationId)).map((site) => site.id);
 }
 
-/** Site 0 in the hash: the audit log's client pseudonym is not tied to any one site. */
-export function clientPseudonym(c: AdminContext, deps: AppDeps): string {
+/** Site 0 in the hash: the audit log's client pseudonym is not tied to any one site. Any caller: a user, an API key. */
+export function clientPseudonym(c: Context, deps: AppDeps): string {
   return pseudonymiseAddress(deps.clientKey, clientAddress(c, deps.config.trustProxy), 0);
 }
 

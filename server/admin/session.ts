@@ -9,6 +9,7 @@ import { hashPassword, verifyPassword } from '../domain/password.ts';
 import { permissionsOf, type StaffUser } from '../domain/roles.ts';
 import { ApiError } from '../errors.ts';
 import { recordAudit } from '../queries/audit.ts';
+import { passwordsAllowed } from '../queries/identity-providers.ts';
 import { listOrganisationSites } from '../queries/organisation.ts';
 import { closeSession, openSession } from '../queries/sessions.ts';
 import { findLoginCandidate } from '../queries/users.ts';
@@ -19,7 +20,7 @@ import type { AdminEnv } from './env.ts';
 import { audit, clientPseudonym } from './scope.ts';
 import { parseBody } from './validate.ts';
 
-const loginSchema = z.strictObject({
+export const loginSchema = z.strictObject({
   email: z.string().trim().min(3).max(320),
   password: z.string().min(1).max(1024),
 });
@@ -57,7 +58,7 @@ export function loginRoutes(deps: AppDeps): Hono<AdminEnv> {
     const candidate = await findLoginCandidate(deps.db, email);
     const valid = await verifyPassword(password, candidate?.passwordHash ?? (await decoyHash));
     // An unknown address belongs to no organisation, so there is no audit log to write it in.
-    const failed = (reason: 'password' | 'blocked') =>
+    const failed = (reason: 'password' | 'blocked' | 'password_disabled') =>
       candidate &&
       recordAudit(deps.db, {
         organisationId: candidate.user.organisationId,
@@ -67,6 +68,14 @@ export function loginRoutes(deps: AppDeps): Hono<AdminEnv> {
         detail: { reason },
         clientHash: clientPseudonym(c, deps),
       });
+    // Refused whatever was typed: these users sign in only through their organisation's identity provider.
+    if (candidate && !(await passwordsAllowed(deps.db, candidate.user.organisationId))) {
+      await failed('password_disabled');
+      throw new ApiError(403, 'forbidden', {
+        en: 'Your organisation signs in with its identity provider: choose "Sign in with your company account"',
+        nb: 'Organisasjonen din logger inn via sin identitetsleverandør: velg «Fortsett med jobbkontoen»',
+      });
+    }
     if (!candidate || !valid) {
       await failed('password');
       throw new ApiError(401, 'unauthenticated', { en: 'Wrong email or password', nb: 'Feil e-post eller passord' });

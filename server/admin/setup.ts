@@ -16,7 +16,7 @@ import { newPassword } from './passwords.ts';
 import { text } from './texts.ts';
 import { parseBody } from './validate.ts';
 
-const setupSchema = z.strictObject({
+export const setupSchema = z.strictObject({
   token: z.string().min(1).max(200),
   organisation: text(200),
   name: text(200),

@@ -35,7 +35,7 @@ const allowedOrigins = z
   .transform((patterns) => [...new Set(patterns)]);
 const siteName = z.string().trim().min(1).max(200);
 
-const newSiteSchema = z.strictObject({
+export const newSiteSchema = z.strictObject({
   key: z.string().regex(SITE_KEY_PATTERN, {
     error: () =>
       say({
@@ -53,12 +53,14 @@ const features = z.strictObject(
 );
 
 // Any of them: adding one origin from the installation check must not undo a rename made meanwhile.
-const siteChangesSchema = z
+export const siteChangesSchema = z
   .strictObject({ name: siteName.optional(), allowedOrigins: allowedOrigins.optional(), features: features.optional() })
   .refine((changes) => changes.name !== undefined || changes.allowedOrigins !== undefined || changes.features !== undefined, {
     error: () =>
       say({ en: 'give a new name, new allowed origins or features', nb: 'oppgi nytt navn, nye tillatte opprinnelser eller funksjoner' }),
   });
+
+export const siteArchivedSchema = z.strictObject({ archived: z.boolean() });
 
 async function summaryOf(c: AdminContext, deps: AppDeps, siteId: number): Promise<SiteSummary> {
   const [summary] = await listOrganisationSites(deps.db, c.get('user').organisationId, siteId);
@@ -108,7 +110,7 @@ export function siteRoutes(deps: AppDeps): Hono<AdminEnv> {
 
   app.put('/:siteId/archived', manage, async (c) => {
     const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const { archived } = await parseBody(c, z.strictObject({ archived: z.boolean() }));
+    const { archived } = await parseBody(c, siteArchivedSchema);
     changedOrGone(await deps.sites.setArchived(site, archived));
     await audit(c, deps, { action: archived ? 'site.archive' : 'site.restore', siteId: site.id, target: site.key });
     return c.json(await summaryOf(c, deps, site.id));

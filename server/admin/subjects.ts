@@ -12,7 +12,7 @@ import { exportHeaders, exportStream, ndjsonLines, type Columns } from './export
 import { RECORD_COLUMNS } from './records.ts';
 import { audit, ownedSiteIds } from './scope.ts';
 
-const consentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: () => say({ en: 'must be a consent ID', nb: 'må være en samtykke-ID' }) });
+export const consentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: () => say({ en: 'must be a consent ID', nb: 'må være en samtykke-ID' }) });
 
 function consentIdParam(c: AdminContext): string {
   const parsed = consentIdSchema.safeParse(c.req.param('consentId'));

@@ -1,5 +1,5 @@
 /** /sites/:siteId/usage: the analyst's overview (totals with comparison, chart, every panel) and single breakdowns. */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { say } from '../i18n.ts';
 import {
@@ -19,9 +19,10 @@ import { csvDownload, type Columns } from './export-stream.ts';
 import { consentShare } from '../queries/consent-stats.ts';
 import { realtime } from '../queries/realtime.ts';
 import { runStats, runStatsSet, type StatsPart, type StatsScope } from '../queries/stats.ts';
+import type { SiteWithPolicy } from '../domain/sites.ts';
 import type { AppDeps } from '../services.ts';
 import { requirePermission } from './auth.ts';
-import type { AdminContext, AdminEnv } from './env.ts';
+import type { AdminEnv } from './env.ts';
 import { periodRange, periodSchema } from './period.ts';
 import { ownedSite } from './scope.ts';
 import { parseQuery, pathId } from './validate.ts';
@@ -31,11 +32,11 @@ export const OVERVIEW_PANELS = ['page', 'entryPage', 'exitPage', 'referrer', 'ut
 /** Visitors per panel row would need a distinct count per row; visits tell the same story at a fraction of the cost. */
 const PANEL_METRICS = ['visits', 'pageviews', 'events'] as const;
 
-const filterDimension = z.enum([...VISIT_DIMENSIONS, ...EVENT_DIMENSIONS]);
+export const filterDimension = z.enum([...VISIT_DIMENSIONS, ...EVENT_DIMENSIONS]);
 const FILTER_PREFIX = 'f.';
 
 /** Filters travel as `f.<dimension>=<value>` query parameters, one per dimension. */
-export function parseFilters(c: AdminContext): UsageFilter[] {
+export function parseFilters(c: Context): UsageFilter[] {
   return Object.entries(c.req.query())
     .filter(([key]) => key.startsWith(FILTER_PREFIX))
     .map(([key, value]) => {
@@ -47,7 +48,7 @@ export function parseFilters(c: AdminContext): UsageFilter[] {
 }
 
 // Not strict: the period and `f.` filter parameters share the query string and are parsed on their own.
-const breakdownSchema = z.object({
+export const breakdownSchema = z.object({
   dimension: z.union([
     filterDimension,
     z.templateLiteral(['prop:', z.string().regex(PROP_KEY_PATTERN, { error: () => say({ en: 'prop:<key> needs a key of letters, digits, _ . -', nb: 'prop:<nøkkel> trenger en nøkkel av bokstaver, sifre, _ . -' }) })]),
@@ -93,67 +94,72 @@ export interface UsageOverview {
   readonly consent: { readonly decisions: number; readonly analyticsGranted: number };
 }
 
+/**
+ * The overview, one breakdown and the chart of a site the caller may read: answered alike to the dashboard (a
+ * session) and to programs (an API key, server/api/), each route finding the site in its own way.
+ */
+export async function answerOverview(c: Context, deps: AppDeps, site: SiteWithPolicy): Promise<Response> {
+  const { range, granularity } = periodRange(parseQuery(c, periodSchema), new Date());
+  const filters = parseFilters(c);
+  const scope: StatsScope = { siteId: site.id, range, filters };
+  const panelParts = Object.fromEntries(
+    OVERVIEW_PANELS.map((dimension): [string, StatsPart] => [dimension, { metrics: PANEL_METRICS, grouping: { by: 'dimension', dimension, limit: OVERVIEW_PANEL_ROWS } }]),
+  ) as Record<(typeof OVERVIEW_PANELS)[number], StatsPart>;
+  const [current, previous, consent] = await Promise.all([
+    runStatsSet(deps.db, scope, {
+      ...panelParts,
+      totals: { metrics: USAGE_METRICS, grouping: { by: 'total' } },
+      timeseries: { metrics: ['visitors', 'visits', 'pageviews'], grouping: { by: 'time', granularity } },
+    }),
+    runStats(deps.db, { ...scope, range: previousRange(range), metrics: USAGE_METRICS, grouping: { by: 'total' } }),
+    consentShare(deps.db, site.id, range),
+  ]);
+  const { totals, timeseries, ...panels } = current;
+  const overview: UsageOverview = {
+    range,
+    granularity,
+    totals: { current: totals[0]?.metrics ?? {}, previous: previous[0]?.metrics ?? {} },
+    timeseries,
+    panels,
+    consent,
+  };
+  return c.json(overview);
+}
+
+export async function answerBreakdown(c: Context, deps: AppDeps, site: SiteWithPolicy): Promise<Response> {
+  const { range } = periodRange(parseQuery(c, periodSchema), new Date());
+  const { dimension, limit, offset, sort, order, format } = parseQuery(c, breakdownSchema);
+  const exported = format === 'csv';
+  const rows = await runStats(deps.db, {
+    siteId: site.id,
+    range,
+    filters: parseFilters(c),
+    // One breakdown alone can afford to count visitors.
+    metrics: EXPORT_METRICS,
+    // A page asks for one row more than it shows, which says whether there are more; an export takes them all.
+    grouping: { by: 'dimension', dimension, limit: exported ? EXPORT_ROWS : limit + 1, offset: exported ? 0 : offset, sort, order },
+  });
+  if (exported) return csvDownload(exportName(site.key, dimension, range), metricColumns(dimension), rows);
+  const page: BreakdownPage = { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+  return c.json(page);
+}
+
+/** The chart's figures per hour or day, for a spreadsheet (CSV) or another program (JSON). */
+export async function answerTimeseries(c: Context, deps: AppDeps, site: SiteWithPolicy): Promise<Response> {
+  const { range, granularity } = periodRange(parseQuery(c, periodSchema), new Date());
+  const { format } = parseQuery(c, formatSchema);
+  const rows = await runStats(deps.db, { siteId: site.id, range, filters: parseFilters(c), metrics: EXPORT_METRICS, grouping: { by: 'time', granularity } });
+  if (format === 'csv') return csvDownload(exportName(site.key, granularity, range), metricColumns(granularity), rows);
+  return c.json(rows);
+}
+
 export function usageRoutes(deps: AppDeps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const read = requirePermission('usage.read');
 
-  app.get('/:siteId/usage/overview', read, async (c) => {
-    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const { range, granularity } = periodRange(parseQuery(c, periodSchema), new Date());
-    const filters = parseFilters(c);
-    const scope: StatsScope = { siteId: site.id, range, filters };
-    const panelParts = Object.fromEntries(
-      OVERVIEW_PANELS.map((dimension): [string, StatsPart] => [dimension, { metrics: PANEL_METRICS, grouping: { by: 'dimension', dimension, limit: OVERVIEW_PANEL_ROWS } }]),
-    ) as Record<(typeof OVERVIEW_PANELS)[number], StatsPart>;
-    const [current, previous, consent] = await Promise.all([
-      runStatsSet(deps.db, scope, {
-        ...panelParts,
-        totals: { metrics: USAGE_METRICS, grouping: { by: 'total' } },
-        timeseries: { metrics: ['visitors', 'visits', 'pageviews'], grouping: { by: 'time', granularity } },
-      }),
-      runStats(deps.db, { ...scope, range: previousRange(range), metrics: USAGE_METRICS, grouping: { by: 'total' } }),
-      consentShare(deps.db, site.id, range),
-    ]);
-    const { totals, timeseries, ...panels } = current;
-    const overview: UsageOverview = {
-      range,
-      granularity,
-      totals: { current: totals[0]?.metrics ?? {}, previous: previous[0]?.metrics ?? {} },
-      timeseries,
-      panels,
-      consent,
-    };
-    return c.json(overview);
-  });
-
-  app.get('/:siteId/usage/breakdown', read, async (c) => {
-    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const { range } = periodRange(parseQuery(c, periodSchema), new Date());
-    const { dimension, limit, offset, sort, order, format } = parseQuery(c, breakdownSchema);
-    const exported = format === 'csv';
-    const rows = await runStats(deps.db, {
-      siteId: site.id,
-      range,
-      filters: parseFilters(c),
-      // One breakdown alone can afford to count visitors.
-      metrics: EXPORT_METRICS,
-      // A page asks for one row more than it shows, which says whether there are more; an export takes them all.
-      grouping: { by: 'dimension', dimension, limit: exported ? EXPORT_ROWS : limit + 1, offset: exported ? 0 : offset, sort, order },
-    });
-    if (exported) return csvDownload(exportName(site.key, dimension, range), metricColumns(dimension), rows);
-    const page: BreakdownPage = { rows: rows.slice(0, limit), hasMore: rows.length > limit };
-    return c.json(page);
-  });
-
-  // The chart's figures per hour or day, for a spreadsheet (CSV) or another program (JSON).
-  app.get('/:siteId/usage/timeseries', read, async (c) => {
-    const site = await ownedSite(c, deps, pathId(c, 'siteId'));
-    const { range, granularity } = periodRange(parseQuery(c, periodSchema), new Date());
-    const { format } = parseQuery(c, formatSchema);
-    const rows = await runStats(deps.db, { siteId: site.id, range, filters: parseFilters(c), metrics: EXPORT_METRICS, grouping: { by: 'time', granularity } });
-    if (format === 'csv') return csvDownload(exportName(site.key, granularity, range), metricColumns(granularity), rows);
-    return c.json(rows);
-  });
+  app.get('/:siteId/usage/overview', read, async (c) => answerOverview(c, deps, await ownedSite(c, deps, pathId(c, 'siteId'))));
+  app.get('/:siteId/usage/breakdown', read, async (c) => answerBreakdown(c, deps, await ownedSite(c, deps, pathId(c, 'siteId'))));
+  app.get('/:siteId/usage/timeseries', read, async (c) => answerTimeseries(c, deps, await ownedSite(c, deps, pathId(c, 'siteId'))));
 
   // Polled by the overview while it is open; a few minutes of events, so cheap at any traffic.
   app.get('/:siteId/usage/realtime', read, async (c) => {

@@ -14,12 +14,15 @@ import { parseBody, pathId } from './validate.ts';
 
 const roles = z.array(z.enum(ROLES)).min(1, { error: () => say({ en: 'give the user at least one role', nb: 'gi brukeren minst én rolle' }) });
 
-const newUserSchema = z.strictObject({
+export const newUserSchema = z.strictObject({
   email: z.email().max(320),
   name: z.string().trim().min(1).max(200),
   roles,
   password: newPassword,
 });
+
+export const userRolesSchema = z.strictObject({ roles });
+export const userBlockedSchema = z.strictObject({ blocked: z.boolean() });
 
 const NO_USER = { en: 'No such user in your organisation', nb: 'Organisasjonen din har ingen slik bruker' };
 
@@ -44,7 +47,7 @@ export function userRoutes(deps: AppDeps): Hono<AdminEnv> {
   });
 
   app.put('/:userId/roles', async (c) => {
-    const body = await parseBody(c, z.strictObject({ roles }));
+    const body = await parseBody(c, userRolesSchema);
     const user = await setUserRoles(deps.db, c.get('user').organisationId, pathId(c, 'userId'), body.roles);
     if (!user) throw new ApiError(404, 'not_found', NO_USER);
     await audit(c, deps, { action: 'user.roles', target: user.email, detail: { roles: user.roles } });
@@ -52,7 +55,7 @@ export function userRoutes(deps: AppDeps): Hono<AdminEnv> {
   });
 
   app.put('/:userId/blocked', async (c) => {
-    const { blocked } = await parseBody(c, z.strictObject({ blocked: z.boolean() }));
+    const { blocked } = await parseBody(c, userBlockedSchema);
     const userId = pathId(c, 'userId');
     if (blocked && userId === c.get('user').id) throw new ApiError(409, 'conflict', { en: 'You cannot block yourself', nb: 'Du kan ikke sperre deg selv' });
     const user = await setUserBlocked(deps.db, c.get('user').organisationId, userId, blocked);

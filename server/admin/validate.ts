@@ -31,10 +31,13 @@ export function parseQuery<T extends z.ZodType>(c: Context, schema: T): z.output
   return result.data;
 }
 
+/** What a numeric path id looks like: the OpenAPI document describes path ids with it. */
+export const PATH_ID_PATTERN = /^\d{1,9}$/;
+
 /** A numeric path id; anything else is 404, as an unknown id would be. */
 export function pathId(c: Context, name: string): number {
   const raw = c.req.param(name) ?? '';
-  const id = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  const id = PATH_ID_PATTERN.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(id)) throw new ApiError(404, 'not_found', { en: `No ${name} "${raw}"`, nb: `Ingen ${name} «${raw}»` });
   return id;
 }

@@ -13,10 +13,11 @@ export interface UserAgentClasses {
   readonly bot: boolean;
 }
 
-export function clientAddress(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
+/** The address `trustProxy` proxies of ours saw the request come from (config.ts), else the socket's peer. */
+export function clientAddress(c: Context, trustProxy: number): string {
+  if (trustProxy > 0) {
+    const forwarded = (c.req.header('x-forwarded-for') ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+    if (forwarded.length > 0) return forwarded[Math.max(0, forwarded.length - trustProxy)]!;
   }
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
@@ -75,10 +76,10 @@ export function clientRateKey(clientHash: string, address: string, consentId: st
  * Whether a browser's Origin is Samtykke's own (the /demo pages, the dashboard's preview): those pages are always
  * allowed to record, at whatever address the server is reached. The scheme may differ behind a TLS proxy.
  */
-export function isOwnOrigin(c: Context, origin: string, publicUrl: string, trustProxy: boolean): boolean {
+export function isOwnOrigin(c: Context, origin: string, publicUrl: string, trustProxy: number): boolean {
   if (origin === publicUrl) return true;
   // The request URL's host is the Host header the browser sent (the Node adapter builds the URL from it).
-  const host = (trustProxy && c.req.header('x-forwarded-host')) || new URL(c.req.url).host;
+  const host = (trustProxy > 0 && c.req.header('x-forwarded-host')) || new URL(c.req.url).host;
   return URL.canParse(origin) && new URL(origin).host === host.toLowerCase();
 }
 

@@ -11,6 +11,7 @@
 import { createHmac } from 'node:crypto';
 import { decisionExpiresAt, type Decision } from '../domain/consent.ts';
 import { NO_ATTRIBUTION, fileExtension, linkTarget, occurredAt, pagePath, readAttribution, referrerHost } from '../domain/events.ts';
+import { isWebAddress, pageUrl } from '../domain/page-address.ts';
 import type { PublishedSite } from '../domain/sites.ts';
 import type { NewEvent } from '../db/schema.ts';
 import type { UnchainedRecord } from '../queries/consent-records.ts';
@@ -113,9 +114,22 @@ async function requireAnalyticsConsent(decisions: DecisionCache, site: Published
   return decision;
 }
 
-function pageUrlForEvidence(url: string | undefined): string | null {
+/**
+ * The schema takes an app's screen addresses on any site, as it cannot know the site's surface; a web site refuses
+ * them here, naming the field as the schema would.
+ */
+function checkPageAddresses(site: PublishedSite, addresses: ReadonlyArray<readonly [field: string, address: string | undefined]>): Drop | null {
+  for (const [field, address] of addresses) {
+    if (address && pageUrl(address, site.surface) === null) {
+      return new Drop('invalid_body', `${field}: must be an absolute http(s) URL (site "${site.key}" is a web site; app:// URLs and screen names are for app sites)`, field);
+    }
+  }
+  return null;
+}
+
+function pageUrlForEvidence(site: PublishedSite, url: string | undefined): string | null {
   if (!url) return null;
-  const page = new URL(url);
+  const page = pageUrl(url, site.surface)!;
   page.search = '';
   page.hash = '';
   page.username = '';
@@ -131,6 +145,8 @@ export interface AdmittedDecision {
 export async function admitDecision(deps: AppDeps, request: ConsentRequest, sender: Sender): Promise<AdmittedDecision | Drop> {
   const site = await findSite(deps.sites, request.site);
   if (site instanceof Drop) return site;
+  const misplaced = checkPageAddresses(site, [['url', request.url]]);
+  if (misplaced) return misplaced;
   const refused = checkOrigin(deps, site, sender);
   if (refused) return refused;
   const client = admitClient(deps, site, sender, request.consentId);
@@ -147,7 +163,7 @@ export async function admitDecision(deps: AppDeps, request: ConsentRequest, send
     action: request.action,
     source: request.source,
     locale: request.locale,
-    pageUrl: pageUrlForEvidence(request.url),
+    pageUrl: pageUrlForEvidence(site, request.url),
     browser: userAgent.browser,
     os: userAgent.os,
     device: userAgent.device,
@@ -179,11 +195,15 @@ export interface VisitRequest {
   readonly sessionId?: string;
   /** Sent by a browser page, so its Origin is checked; the pixel is an image any page may show. */
   readonly fromPage: boolean;
+  /** The events' page addresses, checked against the site's surface (the pixel's are http(s) by its schema). */
+  readonly events?: ReadonlyArray<Pick<EventInput, 'url' | 'referrer'>>;
 }
 
 export async function admitVisit(deps: AppDeps, request: VisitRequest, sender: Sender): Promise<Visit | Drop> {
   const site = await findSite(deps.sites, request.site);
   if (site instanceof Drop) return site;
+  const misplaced = checkPageAddresses(site, (request.events ?? []).flatMap((event, index) => [[`events.${index}.url`, event.url], [`events.${index}.referrer`, event.referrer]] as const));
+  if (misplaced) return misplaced;
   const refused = request.fromPage ? checkOrigin(deps, site, sender) : null;
   if (refused) return refused;
   const client = admitClient(deps, site, sender, request.consentId);
@@ -205,10 +225,14 @@ function derivedSessionId(clientKey: string, visit: Visit, day: string): string 
   return createHmac('sha256', clientKey).update(`${visit.site.id}|${visit.consentId}|${day}`).digest('base64url').slice(0, 22);
 }
 
-/** What an engagement signal adds to its row: the link clicked, or for a 404 the page that linked to it. */
-function engagementColumns(event: EventInput): Pick<NewEvent, 'target' | 'engaged_ms' | 'scroll'> {
+/**
+ * What an engagement signal adds to its row: the link clicked, or for a 404 the page that linked to it (on an app,
+ * maybe a screen of its own, kept as its path like the page).
+ */
+function engagementColumns(event: EventInput, surface: PublishedSite['surface']): Pick<NewEvent, 'target' | 'engaged_ms' | 'scroll'> {
   const linked = event.link ?? (event.type === 'notfound' && event.referrer ? event.referrer : undefined);
-  return { target: linked ? linkTarget(new URL(linked)) : null, engaged_ms: event.engagedMs ?? null, scroll: event.scroll ?? null };
+  const target = linked === undefined ? null : isWebAddress(linked) ? linkTarget(new URL(linked)) : pagePath(pageUrl(linked, surface)!);
+  return { target, engaged_ms: event.engagedMs ?? null, scroll: event.scroll ?? null };
 }
 
 export interface EventRows {
@@ -236,7 +260,8 @@ export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventI
   const rows = events.map((event): NewEvent => {
     const time = occurredAt(event.time, sentAt, visit.receivedAt, deps.config.eventTimeWindowMs);
     if (time.clamped) clamped += 1;
-    const page = new URL(event.url);
+    // Checked against the site's surface when the visit was admitted.
+    const page = pageUrl(event.url, visit.site.surface)!;
     const attribution = visit.decision.choices.ads ? readAttribution(page) : NO_ATTRIBUTION;
     return {
       site_id: visit.site.id,
@@ -246,7 +271,8 @@ export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventI
       type: event.type,
       name: event.type === 'custom' ? (event.name ?? null) : event.type === 'download' ? fileExtension(new URL(event.link!).pathname) : null,
       path: pagePath(page),
-      referrer_host: referrerHost(event.referrer, page),
+      // An app's own screens are no other host; a web page that opened the app (a deep link) is.
+      referrer_host: referrerHost(isWebAddress(event.referrer) ? event.referrer : undefined, page),
       utm_source: attribution.utm.source,
       utm_medium: attribution.utm.medium,
       utm_campaign: attribution.utm.campaign,
@@ -258,7 +284,7 @@ export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventI
       device: visit.userAgent.device,
       country: visit.country,
       props: event.props ? JSON.stringify(event.props) : null,
-      ...engagementColumns(event),
+      ...engagementColumns(event, visit.site.surface),
     };
   });
   return { rows, clamped };

@@ -7,7 +7,7 @@ import { unstorableTextIn } from '../edge-input.ts';
 import type { AppDeps } from '../services.ts';
 import { allowPageOrigins } from './cors.ts';
 import { Drop, dropAsJson } from './drops.ts';
-import { admitDecision, admitVisit, toEventRows } from './pipeline.ts';
+import { admitDecision, admitVisit, toEventRows, type Sender } from './pipeline.ts';
 import { senderOf, whileAvailable } from './sender.ts';
 import { consentRequestSchema, eventsRequestSchema } from './validation.ts';
 
@@ -25,48 +25,63 @@ async function parseBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.
   return parsed.success ? parsed.data : Drop.fromSchema(parsed.error, 'invalid_body');
 }
 
+/**
+ * Whether a caller may send to the site a request names, before the pipeline looks at it: browsers may send to
+ * any site (the pipeline checks their origin), an API key only to its own organisation's (server/api/).
+ */
+export type SiteGate = (siteKey: string) => Promise<Drop | null>;
+
+const ANY_SITE: SiteGate = async () => null;
+
+/** POST a decision: parse → gate → pipeline → recorder → receipt. */
+export async function takeDecision(c: Context, deps: AppDeps, sender: Sender, gate: SiteGate = ANY_SITE): Promise<Response> {
+  const outcome = await whileAvailable(deps, async () => {
+    const request = await parseBody(c, consentRequestSchema);
+    if (request instanceof Drop) return request;
+    const refused = await gate(request.site);
+    if (refused) return refused;
+    const admitted = await admitDecision(deps, request, sender);
+    if (admitted instanceof Drop) return admitted;
+    const recorded = await deps.consentRecorder.record(admitted.site.id, admitted.record);
+    return { request, admitted, recorded };
+  });
+  if (outcome instanceof Drop) return dropAsJson(c, deps.metrics, outcome);
+  const { request, admitted: { site, record }, recorded } = outcome;
+  deps.decisions.remember(site.id, request.consentId, { policyVersion: request.policyVersion, choices: request.choices, recordedAt: record.recordedAt });
+  deps.activity.note(site.id, 'decision', sender.origin);
+  const time = { recordedAt: record.recordedAt.toISOString(), stale: record.stale };
+  if ('journaled' in recorded) return c.json({ journaled: true, ...time } satisfies ConsentReceipt, 202);
+  const { id, seq, hash } = recorded.stored;
+  return c.json({ id, seq, hash, ...time } satisfies ConsentReceipt, 201);
+}
+
+/** POST a batch of events: parse → gate → pipeline → writer → receipt. */
+export async function takeEvents(c: Context, deps: AppDeps, sender: Sender, gate: SiteGate = ANY_SITE): Promise<Response> {
+  let sent = 0;
+  const outcome = await whileAvailable(deps, async () => {
+    const request = await parseBody(c, eventsRequestSchema);
+    if (request instanceof Drop) return request;
+    sent = request.events.length;
+    const refused = await gate(request.site);
+    if (refused) return refused;
+    const visit = await admitVisit(deps, { ...request, fromPage: true }, sender);
+    if (visit instanceof Drop) return visit;
+    const { rows, clamped } = toEventRows(deps, visit, request.events, request.sentAt);
+    return { site: visit.site, rows, clamped, taken: await deps.eventWriter.take(rows) };
+  });
+  if (outcome instanceof Drop) return dropAsJson(c, deps.metrics, outcome, sent);
+  deps.activity.note(outcome.site.id, 'event', sender.origin);
+  const receipt: EventsReceipt = { accepted: outcome.rows.length, ...(outcome.clamped > 0 ? { clamped: outcome.clamped } : {}), ...(outcome.taken === 'journaled' ? { journaled: true } : {}) };
+  return c.json(receipt, 202);
+}
+
 export function collectorRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   for (const path of ['/api/consent', '/api/events']) {
     app.use(path, bodySizeLimit(deps.config.bodyLimitBytes));
     app.use(path, allowPageOrigins(deps));
   }
-
-  app.post('/api/consent', async (c) => {
-    const outcome = await whileAvailable(deps, async () => {
-      const request = await parseBody(c, consentRequestSchema);
-      if (request instanceof Drop) return request;
-      const admitted = await admitDecision(deps, request, senderOf(c, deps.config));
-      if (admitted instanceof Drop) return admitted;
-      const recorded = await deps.consentRecorder.record(admitted.site.id, admitted.record);
-      return { request, admitted, recorded };
-    });
-    if (outcome instanceof Drop) return dropAsJson(c, deps.metrics, outcome);
-    const { request, admitted: { site, record }, recorded } = outcome;
-    deps.decisions.remember(site.id, request.consentId, { policyVersion: request.policyVersion, choices: request.choices, recordedAt: record.recordedAt });
-    deps.activity.note(site.id, 'decision', c.req.header('origin'));
-    const time = { recordedAt: record.recordedAt.toISOString(), stale: record.stale };
-    if ('journaled' in recorded) return c.json({ journaled: true, ...time } satisfies ConsentReceipt, 202);
-    const { id, seq, hash } = recorded.stored;
-    return c.json({ id, seq, hash, ...time } satisfies ConsentReceipt, 201);
-  });
-
-  app.post('/api/events', async (c) => {
-    let sent = 0;
-    const outcome = await whileAvailable(deps, async () => {
-      const request = await parseBody(c, eventsRequestSchema);
-      if (request instanceof Drop) return request;
-      sent = request.events.length;
-      const visit = await admitVisit(deps, { ...request, fromPage: true }, senderOf(c, deps.config));
-      if (visit instanceof Drop) return visit;
-      const { rows, clamped } = toEventRows(deps, visit, request.events, request.sentAt);
-      return { site: visit.site, rows, clamped, taken: await deps.eventWriter.take(rows) };
-    });
-    if (outcome instanceof Drop) return dropAsJson(c, deps.metrics, outcome, sent);
-    deps.activity.note(outcome.site.id, 'event', c.req.header('origin'));
-    const receipt: EventsReceipt = { accepted: outcome.rows.length, ...(outcome.clamped > 0 ? { clamped: outcome.clamped } : {}), ...(outcome.taken === 'journaled' ? { journaled: true } : {}) };
-    return c.json(receipt, 202);
-  });
-
+  app.post('/api/consent', (c) => takeDecision(c, deps, senderOf(c, deps.config)));
+  app.post('/api/events', (c) => takeEvents(c, deps, senderOf(c, deps.config)));
   return app;
 }

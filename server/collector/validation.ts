@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { ConsentRequest, EventsRequest } from '../contract.ts';
 import { LARGEST_INTEGER_COLUMN, urlTextProblem } from '../edge-input.ts';
 import { ACTIONS, CATEGORIES, LOCALES, SOURCES } from '../domain/consent.ts';
+import { pageUrl } from '../domain/page-address.ts';
 import { SHOWN_HASH_PATTERN } from '../domain/shown-content.ts';
 import { SITE_KEY_PATTERN } from '../domain/sites.ts';
 import { SIGNAL_TYPES } from '../domain/events.ts';
 
-const siteKey = z.string().regex(SITE_KEY_PATTERN, 'must be a site key such as "min-side"');
+export const siteKey = z.string().regex(SITE_KEY_PATTERN, 'must be a site key such as "min-side"');
 const consentId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'must be 16 to 64 characters of A-Z, a-z, 0-9, _ or -');
 const httpUrl = z
   .string()
@@ -15,6 +16,19 @@ const httpUrl = z
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an absolute http(s) URL')
   .superRefine((value, ctx) => {
     const problem = urlTextProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `must be a URL whose text can be stored: ${problem.message.toLowerCase()}` });
+  });
+/**
+ * Where a page view or decision happened: an http(s) URL, or on an app site an `app://` URL or a screen name
+ * (domain/page-address.ts). Which one the site takes is known only once the site is (collector/pipeline.ts).
+ */
+const pageAddress = z
+  .string()
+  .max(2048)
+  .refine((value) => pageUrl(value, 'app') !== null, 'must be an absolute http(s) URL (on an app site also an app:// URL or a screen name)')
+  .superRefine((value, ctx) => {
+    const url = pageUrl(value, 'app');
+    const problem = url && urlTextProblem(url.href);
     if (problem) ctx.addIssue({ code: 'custom', message: `must be a URL whose text can be stored: ${problem.message.toLowerCase()}` });
   });
 
@@ -41,7 +55,7 @@ export const consentRequestSchema = z
     action: z.enum(ACTIONS),
     source: z.enum(SOURCES),
     locale: z.enum(LOCALES),
-    url: httpUrl.optional(),
+    url: pageAddress.optional(),
     account: z.string().trim().min(1).max(200).optional(),
     shown: z.string().regex(SHOWN_HASH_PATTERN, 'must be the SHA-256 (64 lower-case hex characters) of the content shown').optional(),
     gpc: z.boolean().optional(),
@@ -81,8 +95,8 @@ const eventInput = z
   .strictObject({
     type: z.enum(['pageview', 'custom', ...SIGNAL_TYPES]),
     name: z.string().trim().min(1).max(120).optional(),
-    url: httpUrl,
-    referrer: z.union([httpUrl, z.literal('')]).optional(),
+    url: pageAddress,
+    referrer: z.union([pageAddress, z.literal('')]).optional(),
     props: props.optional(),
     time: clientTime.optional(),
     engagedMs: z.number().int('must be whole milliseconds').min(0).max(MAX_ENGAGED_MS).optional(),

@@ -50,6 +50,11 @@ export const TABLE_PLACEMENT = {
   report_schedules: 'reference',
   report_recipients: 'reference',
   report_deliveries: 'reference',
+  // Per organisation, looked up on every /api/v1 request: small, and changed by people.
+  api_keys: 'reference',
+  // Per organisation, and read by every login: small, rarely written.
+  identity_providers: 'reference',
+  oidc_login_attempts: 'reference',
   server_secrets: 'reference',
   kysely_migration: 'reference',
   kysely_migration_lock: 'reference',

@@ -1,5 +1,6 @@
 /** The database as Kysely sees it. Row types are for queries/ only; the rest of the server speaks domain types. */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ApiKeyScope } from '../domain/api-keys.ts';
 import type { BannerSettings } from '../domain/banner.ts';
 import type { Category, ConsentAction, ConsentSource, Localized, StaffLocale, Surface } from '../domain/consent.ts';
 import type { EventType } from '../contract.ts';
@@ -251,6 +252,8 @@ export interface AuditLogTable {
   detail: Json<Record<string, unknown>> | null;
   client_hash: string | null;
   occurred_at: Generated<Date>;
+  /** Set when an API key acted, instead of a user. */
+  api_key_id: Generated<number | null>;
 }
 
 export interface SetupTokensTable {
@@ -343,6 +346,44 @@ export interface ReportDeliveriesTable {
   created_at: Generated<Date>;
 }
 
+export interface ApiKeysTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  scopes: ColumnType<ApiKeyScope[], ApiKeyScope[], ApiKeyScope[]>;
+  site_id: number | null;
+  expires_at: Date | null;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+/** One organisation's OpenID Connect provider for staff sign-in. */
+export interface IdentityProvidersTable {
+  organisation_id: number;
+  issuer: string;
+  client_id: string;
+  client_secret: string;
+  default_role: Role;
+  email_domains: ColumnType<string[], string[] | undefined, string[]>;
+  enabled: Generated<boolean>;
+  passwords_allowed: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
+/** A browser sent to an identity provider, waiting for its callback. */
+export interface OidcLoginAttemptsTable {
+  state_hash: string;
+  organisation_id: number;
+  code_verifier: string;
+  nonce: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   sites: SitesTable;
@@ -367,6 +408,9 @@ export interface Database {
   report_schedules: ReportSchedulesTable;
   report_recipients: ReportRecipientsTable;
   report_deliveries: ReportDeliveriesTable;
+  api_keys: ApiKeysTable;
+  identity_providers: IdentityProvidersTable;
+  oidc_login_attempts: OidcLoginAttemptsTable;
 }
 
 export type SiteRow = Selectable<SitesTable>;

@@ -16,6 +16,10 @@ export const PERMISSIONS = [
   'subject_requests.handle',
   'audit.read',
   'retention.manage',
+  // Admins only: a key reads or records for the whole organisation without a person signed in.
+  'api_keys.manage',
+  // Admins only: the identity provider decides who signs in, and with which role new users start.
+  'sso.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -1,5 +1,6 @@
 /** The audit log: every change and every export in the dashboard, who did it, when, and for which site. */
 import type { Db } from '../db/create.ts';
+import { apiKeyLabel } from '../domain/api-keys.ts';
 
 export const AUDIT_ACTIONS = [
   'setup.complete',
@@ -38,6 +39,13 @@ export const AUDIT_ACTIONS = [
   'funnel.create',
   'funnel.update',
   'funnel.delete',
+  'api_key.create',
+  'api_key.revoke',
+  // One row per request of a reading key; a collecting key's requests are counted per site and minute (api/key-use.ts).
+  'api_key.use',
+  'api_key.collect',
+  'sso.update',
+  'sso.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -50,12 +58,16 @@ export interface AuditEntry {
   readonly target?: string | null;
   readonly detail?: Record<string, unknown>;
   readonly clientHash?: string | null;
+  /** The API key that acted, when no user did. */
+  readonly apiKeyId?: number | null;
 }
 
 export interface AuditLogItem {
   readonly id: number;
   readonly occurredAt: Date;
   readonly userEmail: string | null;
+  /** The API key that acted, as `name (sk_prefix)`. */
+  readonly apiKey: string | null;
   readonly action: string;
   readonly siteKey: string | null;
   readonly target: string | null;
@@ -74,6 +86,7 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
       target: entry.target ?? null,
       detail: entry.detail ? JSON.stringify(entry.detail) : null,
       client_hash: entry.clientHash ?? null,
+      api_key_id: entry.apiKeyId ?? null,
     })
     .execute();
 }
@@ -83,7 +96,10 @@ export async function listAudit(db: Db, organisationId: number, options: { befor
   let query = db
     .selectFrom('audit_log')
     .leftJoin('sites', 'sites.id', 'audit_log.site_id')
+    .leftJoin('api_keys', 'api_keys.id', 'audit_log.api_key_id')
     .select([
+      'api_keys.name as api_key_name',
+      'api_keys.prefix as api_key_prefix',
       'audit_log.id',
       'audit_log.occurred_at',
       'audit_log.user_email',
@@ -101,6 +117,7 @@ export async function listAudit(db: Db, organisationId: number, options: { befor
     id: row.id,
     occurredAt: row.occurred_at,
     userEmail: row.user_email,
+    apiKey: row.api_key_name !== null && row.api_key_prefix !== null ? apiKeyLabel({ name: row.api_key_name, prefix: row.api_key_prefix }) : null,
     action: row.action,
     siteKey: row.site_key,
     target: row.target,

@@ -15,9 +15,11 @@ import { failScan, finishScan, noteScanProgress, previousFindings, type ClaimedS
 import { findSiteById } from '../queries/sites.ts';
 import type { ScanJob, ScanMessage } from './scan-process.ts';
 
-const SCAN_PROCESS = fileURLToPath(new URL('./scan-process.ts', import.meta.url));
-// Run from TypeScript sources, the scan process needs tsx, whatever loaded this one (tsx, or a test runner's own).
-const TYPESCRIPT_LOADER = SCAN_PROCESS.endsWith('.ts') ? ['--import', 'tsx'] : [];
+// Compiled (dist/server/), the scan process is a bundle beside this one; from the TypeScript sources it needs tsx,
+// whatever loaded this module (tsx, or a test runner's own).
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const SCAN_PROCESS = fileURLToPath(new URL(FROM_SOURCES ? './scan-process.ts' : './scan-process.js', import.meta.url));
+const TYPESCRIPT_LOADER = FROM_SOURCES ? ['--import', 'tsx'] : [];
 // The scan's process holds the crawl's observations and the Open Cookie Database; the browser has its own memory.
 const SCAN_HEAP_MB = 512;
 /** Unix niceness of the scan's processes: 10 of 19, low enough to yield to the server, high enough to progress. */

@@ -3,7 +3,7 @@
  * banner bundle for its features stands, its declaration where the placeholder of the declaration bundle stands.
  */
 import { readFile } from 'node:fs/promises';
-import { CONFIG_PLACEHOLDER, DECLARATION_BUNDLE, DECLARATION_PLACEHOLDER, widgetBundle } from '../../widget/build.ts';
+import { CONFIG_PLACEHOLDER, DECLARATION_BUNDLE, DECLARATION_PLACEHOLDER, widgetBundle } from '../../widget/bundles.ts';
 import type { ServedConfig, StorageRule } from '../../widget/config.ts';
 import type { DeclarationEmbed } from '../../widget/declaration.ts';
 import type { Category } from '../domain/consent.ts';

@@ -7,16 +7,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
+import { PROJECT_ROOT } from '../project-root.ts';
 import type { AppDeps } from '../services.ts';
 
 export const DEMO_SITE = 'min-bedrift';
 /** The user pages' demo site, with a page of its own. */
 export const DEMO_USER_SITE = 'min-side';
-const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo-assets');
+const ASSETS = path.join(PROJECT_ROOT, 'server', 'widget', 'demo-assets');
 // A Map, so a name such as `constructor` is not found on an object's prototype.
 const ASSET_TYPES = new Map([
   ['analytics.js', 'text/javascript; charset=utf-8'],

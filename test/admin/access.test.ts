@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionsOf, ROLES, type Permission } from '../../server/domain/roles.ts';
+import { generateApiKey } from '../../server/domain/api-key-secret.ts';
+import { createApiKey } from '../../server/queries/api-keys.ts';
 import { createFunnel } from '../../server/queries/funnels.ts';
 import { createGoal } from '../../server/queries/goals.ts';
 import { createOrganisation } from '../../server/queries/organisation.ts';
@@ -34,6 +36,8 @@ interface Ids {
   /** The latest goal and funnel of the site; the walk deletes them, then leaves new ones. */
   goalId: number;
   funnelId: number;
+  /** An API key of the organisation; the walk revokes it. */
+  apiKeyId: number;
 }
 
 interface RouteCase {
@@ -148,6 +152,18 @@ export const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: () => '/api/admin/organisation/retention', permission: 'sites.read' },
   { method: 'PUT', path: () => '/api/admin/organisation/retention', permission: 'retention.manage', body: () => ({ eventRetentionDays: 400, consentRetentionDays: 1900 }) },
   { method: 'GET', path: () => '/api/admin/organisation/audit', permission: 'audit.read' },
+  { method: 'GET', path: () => '/api/admin/organisation/sso', permission: 'sso.manage' },
+  {
+    method: 'PUT',
+    path: () => '/api/admin/organisation/sso',
+    permission: 'sso.manage',
+    // Switched off, so saving needs no provider to answer.
+    body: () => ({ enabled: false, issuer: 'https://login.example.test', clientId: 'samtykke', clientSecret: 'the provider-issued secret', defaultRole: 'analyst', emailDomains: [], passwordsAllowed: true }),
+  },
+  { method: 'DELETE', path: () => '/api/admin/organisation/sso', permission: 'sso.manage' },
+  { method: 'GET', path: () => '/api/admin/api-keys', permission: 'api_keys.manage' },
+  { method: 'POST', path: () => '/api/admin/api-keys', permission: 'api_keys.manage', body: () => ({ name: `Key ${++created}`, scopes: ['usage:read'] }) },
+  { method: 'DELETE', path: (ids) => `/api/admin/api-keys/${ids.apiKeyId}`, permission: 'api_keys.manage' },
 ];
 
 async function call(client: StaffClient, route: RouteCase, ids: Ids): Promise<Response> {
@@ -173,6 +189,17 @@ describe.each(engines)('admin API access on %s', (engine) => {
     const scan = await queueScan(context.database.db, { siteId: site.id, trigger: 'cli', startedBy: null, startUrls: [`${TEST_ORIGIN}/`], pageLimit: 1 });
     const recipient = (await addReportRecipient(context.database.db, site.id, 'reports@example.test'))!;
     const firstGoal = await createGoal(context.database.db, site.id, { name: 'Front page', kind: 'pageview', path: '/' });
+    const { prefix, hash } = generateApiKey();
+    const apiKey = await createApiKey(context.database.db, {
+      organisationId: context.demo.organisationId,
+      name: 'Statistics export',
+      prefix,
+      secretHash: hash,
+      scopes: ['usage:read'],
+      siteId: null,
+      expiresAt: null,
+      createdBy: colleague.user.id,
+    });
     const firstFunnel = await createFunnel(context.database.db, site.id, { name: 'Front page twice', steps: [firstGoal.id, firstGoal.id] });
     ids = {
       siteId: site.id,
@@ -186,6 +213,7 @@ describe.each(engines)('admin API access on %s', (engine) => {
       recipientId: recipient.id,
       goalId: firstGoal.id,
       funnelId: firstFunnel.id,
+      apiKeyId: apiKey.id,
     };
     walkIds = ids;
   });
@@ -225,7 +253,7 @@ describe.each(engines)('admin API access on %s', (engine) => {
       const response = await call(intruder, route, ids);
       const label = `${route.method} ${route.path(ids)} -> ${response.status}`;
       const text = await response.text();
-      if (/\/(sites\/|chain\/|records\/)\d|site=\d|users\/\d/.test(route.path(ids))) {
+      if (/\/(sites\/|chain\/|records\/|api-keys\/)\d|site=\d|users\/\d/.test(route.path(ids))) {
         expect(response.status, label).toBe(404);
         continue;
       }

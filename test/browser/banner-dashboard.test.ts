@@ -6,12 +6,10 @@
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDashboard } from '../../dashboard/build.ts';
 import { DEFAULT_LABELS } from '../../server/domain/banner.ts';
 import type { Locale } from '../../server/domain/consent.ts';
 import type { Role } from '../../server/domain/roles.ts';
 import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
-import { buildWidget } from '../../widget/build.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
 import { browserAvailable, CHROMIUM_PATH, DESKTOP_USER_AGENT } from '../helpers/browser.ts';
 import { dashboardSessions, type DashboardSessions } from '../helpers/dashboard.ts';
@@ -38,7 +36,6 @@ describe.skipIf(!browserAvailable).each(pageEngines)('banner, policy versions an
   let sessions: DashboardSessions;
 
   beforeAll(async () => {
-    await Promise.all([buildDashboard(), buildWidget()]);
     server = await startTestServer(engine);
     sessions = dashboardSessions(server, 'banner.test');
     visitors = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu'] });

@@ -5,12 +5,10 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDashboard } from '../../dashboard/build.ts';
 import { scanCounts, type ScanResult } from '../../server/domain/scan-findings.ts';
 import { insertEvents } from '../../server/queries/events.ts';
 import { addReportRecipient } from '../../server/queries/reports.ts';
 import { claimNextScan, finishScan, queueScan } from '../../server/queries/scans.ts';
-import { buildWidget } from '../../widget/build.ts';
 import { CONSENT_IDS, seedActivity } from '../admin/fixtures.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
 import { axeViolations } from '../helpers/axe.ts';
@@ -82,7 +80,6 @@ describe.skipIf(!browserAvailable).each(pageEngines)('a dashboard everyone can u
   let sessions: DashboardSessions;
 
   beforeAll(async () => {
-    await Promise.all([buildDashboard(), buildWidget()]);
     server = await startTestServer(engine);
     sessions = dashboardSessions(server, 'a11y.test');
     const siteId = server.demo.sites[0]!.id;

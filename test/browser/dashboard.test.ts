@@ -1,7 +1,6 @@
 /** The dashboard in real Chromium: sign-in, the overview chart, inventory edits, CSV export, blocking a user. */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDashboard } from '../../dashboard/build.ts';
 import type { Role } from '../../server/domain/roles.ts';
 import { insertEvents } from '../../server/queries/events.ts';
 import { seedActivity } from '../admin/fixtures.ts';
@@ -16,7 +15,6 @@ describe.skipIf(!browserAvailable).each(pageEngines)('dashboard in Chromium (%s)
   let sessions: DashboardSessions;
 
   beforeAll(async () => {
-    await buildDashboard();
     server = await startTestServer(engine);
     sessions = dashboardSessions(server, 'browser.test');
     await seedActivity(server.database.db, server.demo.sites[0]!.id);

@@ -5,7 +5,6 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDashboard } from '../../dashboard/build.ts';
 import type { NewEvent } from '../../server/db/schema.ts';
 import { insertEvents } from '../../server/queries/events.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
@@ -21,7 +20,6 @@ describe.skipIf(!browserAvailable).each(pageEngines)('the goals and funnels page
   let sessions: DashboardSessions;
 
   beforeAll(async () => {
-    await buildDashboard();
     server = await startTestServer(engine);
     sessions = dashboardSessions(server, 'funnels.test');
     const siteId = server.demo.sites[0]!.id;

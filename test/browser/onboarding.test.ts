@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDashboard } from '../../dashboard/build.ts';
 import type { RecordRow } from '../../dashboard/api.ts';
-import { buildWidget } from '../../widget/build.ts';
 import { browserAvailable, launchBrowser } from '../helpers/browser.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import { EVENTUALLY, NOTICE, PREFERENCES, decide, isRequestTo } from '../widget/fixtures.ts';
@@ -53,7 +51,6 @@ describe.skipIf(!browserAvailable)('a new customer sets up Samtykke in Chromium 
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
   beforeAll(async () => {
-    await Promise.all([buildDashboard(), buildWidget()]);
     dataRoot = await mkdtemp(path.join(tmpdir(), 'samtykke-onboarding-'));
     [server, customer, browser] = await Promise.all([
       startServerProcess({ SAMTYKKE_DEMO: 'false', SAMTYKKE_DATA_DIR: path.join(dataRoot, 'pglite') }),

@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import type { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDashboard } from '../../dashboard/build.ts';
 import { runDueReports } from '../../server/reports/scheduler.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
 import { browserAvailable } from '../helpers/browser.ts';
@@ -32,7 +31,6 @@ describe.skipIf(!browserAvailable).each(pageEngines)('the Reports page (%s)', (e
   const smtpState: SmtpState = { refusing: false };
 
   beforeAll(async () => {
-    await buildDashboard();
     smtp = await startSmtp(mails, smtpState);
     withSmtp = await startTestServer(engine, { SAMTYKKE_SMTP_URL: smtpUrl((smtp.server.address() as AddressInfo).port) });
     withoutSmtp = await startTestServer(engine);

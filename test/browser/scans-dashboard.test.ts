@@ -7,7 +7,6 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDashboard } from '../../dashboard/build.ts';
 import type { Declaration } from '../../server/contract.ts';
 import type { CookieSuggestion, CrawlResult, ObservedCookie, PageVisit, ScanTrigger, ScanVisit } from '../../server/domain/scan.ts';
 import { FINDING_TYPES, scanCounts, scanFindings, scanResult, type Finding, type ScanResult } from '../../server/domain/scan-findings.ts';
@@ -89,7 +88,6 @@ describe.skipIf(!browserAvailable).each(pageEngines)('the Scans page in Chromium
   }
 
   beforeAll(async () => {
-    await buildDashboard();
     server = await startTestServer(engine);
     sessions = dashboardSessions(server, 'scans.test');
     siteId = server.demo.sites[0]!.id;

@@ -1,5 +1,5 @@
 /**
- * The real `samtykke` command in a child process (tsx, as `npm run samtykke` runs it), on a database of its own:
+ * The real `samtykke` command in a child process (compiled, as `npm run samtykke` runs it), on a database of its own:
  * a fresh PGlite data folder, or a fresh PostgreSQL database when the engine is postgres.
  */
 import { execFile } from 'node:child_process';
@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { CLI_ENTRY } from '../../server/build.ts';
 import type { DatabaseConfig } from '../../server/config.ts';
 import { createDb, type Db } from '../../server/db/create.ts';
 import { createTestDatabase, type Engine } from '../helpers/database.ts';
@@ -25,7 +26,7 @@ export interface CliResult {
 /** Runs `samtykke ...args` with `env` on top of this process's environment; never rejects on a non-zero exit. */
 export async function runCli(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], {
+    const { stdout, stderr } = await execFileAsync(process.execPath, ['--enable-source-maps', CLI_ENTRY, ...args], {
       env: { ...process.env, SAMTYKKE_PUBLIC_URL: CLI_PUBLIC_URL, SAMTYKKE_USER_PASSWORD: CLI_PASSWORD, ...env },
     });
     return { code: 0, stdout, stderr };

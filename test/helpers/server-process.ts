@@ -1,6 +1,10 @@
-/** The real server (`server/main.ts`) in a child process on a free port, for tests of what start-up prints and holds. */
+/**
+ * The real server in a child process on a free port, for tests of what start-up prints and holds: compiled, as
+ * `npm start` runs it (test/global-setup.ts builds it once for the run).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { SERVER_ENTRY } from '../../server/build.ts';
 
 export interface ServerProcess {
   readonly url: string;
@@ -28,10 +32,11 @@ export async function freePort(): Promise<number> {
  * default is PGlite in the SAMTYKKE_DATA_DIR the caller passes; without one, nothing is kept on disk) and waits
  * until it listens.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
+export async function startServerProcess(env: Record<string, string>, options: { readonly port?: number } = {}): Promise<ServerProcess> {
+  // A given port: a server started again where its clients expect it (test/sdk's offline queue).
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', SERVER_ENTRY], {
     env: { ...process.env, DATABASE_URL: '', SAMTYKKE_DATA_DIR: ':memory:', SAMTYKKE_PUBLIC_URL: url, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

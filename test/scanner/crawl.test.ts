@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CrawlProgress, CrawlResult, PageVisit, ScanPlan, ScanVisit } from '../../server/domain/scan.ts';
 import { crawl } from '../../server/scanner/crawl.ts';
-import { buildWidget } from '../../widget/build.ts';
 import { startTestServer, type TestContext } from '../helpers/app.ts';
 import { browserAvailable, CHROMIUM_PATH } from '../helpers/browser.ts';
 import { FIXTURE_SITE_KEY, LINKED_PAGES, startScanFixture, startSilentServer, unusedPort, type ScanFixture } from '../helpers/scan-fixture-site.ts';
@@ -41,7 +40,6 @@ describe.skipIf(!browserAvailable)('the crawl of a cookie scan', () => {
   }
 
   beforeAll(async () => {
-    await buildWidget();
     samtykke = await startTestServer('pglite');
     fixture = await startScanFixture(samtykke.url);
     // The collector would take decisions from the fixture's pages: only the crawl's own answers keep them out.

@@ -187,6 +187,8 @@ describe.each(engines)('rate limiting on %s', (engine) => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await errorOf(limited)).message).toContain('this client');
+    // Writing another address into X-Forwarded-For does not help: the proxy appends the one it saw, which counts.
+    expect((await post(ctx.app, '/api/consent', consentRequest({ consentId }), from('198.51.100.9, 192.0.2.1'))).status).toBe(429);
     // Another browser behind the same address, and another network, have allowances of their own.
     expect((await post(ctx.app, '/api/consent', consentRequest(), from('192.0.2.1'))).status).toBe(201);
     expect((await post(ctx.app, '/api/consent', consentRequest({ consentId }), from('198.51.100.1'))).status).toBe(201);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SERVER_ENTRY } from '../../server/build.ts';
 import { createDb } from '../../server/db/create.ts';
 import type { DatabaseConfig } from '../../server/config.ts';
 import { createTestDatabase, engines, type TestDatabase } from '../helpers/database.ts';
@@ -35,7 +36,7 @@ describe.each(engines)('graceful shutdown on %s', (engine) => {
     const { env, config } = await databaseFor();
     const port = PORT_BASE + (engine === 'pglite' ? 0 : 1);
     const origin = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    const child = spawn(process.execPath, [SERVER_ENTRY], {
       env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? '', PORT: String(port), HOST: '127.0.0.1', SAMTYKKE_PUBLIC_URL: origin, SAMTYKKE_RATE_LIMIT: '0', SAMTYKKE_EVENT_FLUSH_MS: '2000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,6 @@
 /** Shared pieces of the widget's browser tests: one Chromium per test file, a fresh context per test, the database. */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { buildWidget } from '../../widget/build.ts';
 import { CHROMIUM_PATH, DESKTOP_USER_AGENT } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/app.ts';
 import type { Engine } from '../helpers/database.ts';
@@ -11,11 +10,8 @@ export const EVENTUALLY = { timeout: 10_000 };
 
 export type WidgetTestServer = Awaited<ReturnType<typeof startTestServer>>;
 
-let built: Promise<void> | null = null;
-
-/** The widget is built once per test process, then served by a real server on a fresh demo database. */
-async function startWidgetServer(engine: Engine): Promise<WidgetTestServer> {
-  await (built ??= buildWidget());
+/** The widget, built once for the run (test/global-setup.ts), served by a real server on a fresh demo database. */
+function startWidgetServer(engine: Engine): Promise<WidgetTestServer> {
   return startTestServer(engine);
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEMO_POLICY_TEXTS } from '../../server/demo/content.ts';
 import type { WidgetTexts } from '../../server/contract.ts';
 import type { SiteFeatures } from '../../server/domain/sites.ts';
-import { CONFIG_PLACEHOLDER, DECLARATION_BUNDLE, DECLARATION_PLACEHOLDER, buildWidget, widgetBundle } from '../../widget/build.ts';
+import { CONFIG_PLACEHOLDER, DECLARATION_BUNDLE, DECLARATION_PLACEHOLDER, widgetBundle } from '../../widget/bundles.ts';
 import type { ServedConfig } from '../../widget/config.ts';
 import type { DeclarationEmbed } from '../../widget/declaration.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
@@ -25,7 +25,7 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
   let context: TestContext;
 
   beforeAll(async () => {
-    [context] = await Promise.all([createTestContext(engine), buildWidget()]);
+    context = await createTestContext(engine);
   });
   afterAll(() => context?.close());
 
