@@ -31,7 +31,7 @@ const BUDGET_GZIP_BYTES = 5 * 1024;
 const nodeModules = createRequire(import.meta.url);
 
 /** A new site's features: every one off. */
-const DEFAULT_FEATURES: SiteFeatures = { consentMode: false, declarationEmbed: false, engagement: false, outboundLinks: false, fileDownloads: false, notFoundPages: false };
+const DEFAULT_FEATURES: SiteFeatures = { consentMode: false, declarationEmbed: false, engagement: false, outboundLinks: false, fileDownloads: false, notFoundPages: false, appHandoff: false };
 /** Every engagement signal of the tracker on, Consent Mode off. */
 const ALL_TRACKER_FEATURES: SiteFeatures = { ...DEFAULT_FEATURES, engagement: true, outboundLinks: true, fileDownloads: true, notFoundPages: true };
 const LARGEST: SiteFeatures = { ...ALL_TRACKER_FEATURES, consentMode: true, declarationEmbed: true };

@@ -14,6 +14,7 @@ import * as goalsAndFunnels from './2026-12-06T0300-goals-and-funnels.ts';
 import * as emailReports from './2026-12-06T0400-email-reports.ts';
 import * as apiKeys from './2026-12-06T0500-api-keys.ts';
 import * as identityProviders from './2026-12-06T0600-identity-providers.ts';
+import * as appHandoff from './2026-12-06T0700-app-handoff.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T0000-core': core,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T0400-email-reports': emailReports,
   '2026-12-06T0500-api-keys': apiKeys,
   '2026-12-06T0600-identity-providers': identityProviders,
+  '2026-12-06T0700-app-handoff': appHandoff,
 };

@@ -14,8 +14,9 @@ export interface SamtykkeApi {
   /**
    * Adopts the decision an app hands the page in a WebView (the token from POST /api/handoff), once the server has
    * checked it: no banner, nothing recorded again. Apps call it for a change made in the app while the page is open.
+   * Only on sites with the app hand-off switched on.
    */
-  handoff(token: string): Promise<void>;
+  handoff?(token: string): Promise<void>;
   /** Opens the preferences, where every choice can be changed or withdrawn. */
   open(): void;
   /** The choices in force, or null while the visitor has not decided (or must decide again). */

@@ -13,7 +13,7 @@ export const DECLARATION_PLACEHOLDER = '__SAMTYKKE_DECLARATION__';
 export const DECLARATION_BUNDLE = path.join(DIST, 'declaration.js');
 
 /** The features that change the banner bundle, each a build-time flag; the declaration embed is a script of its own. */
-export const BUNDLE_FEATURES = ['consentMode', ...TRACKER_FEATURES] as const;
+export const BUNDLE_FEATURES = ['consentMode', ...TRACKER_FEATURES, 'appHandoff'] as const;
 export type BundleFeatures = Pick<SiteFeatures, (typeof BUNDLE_FEATURES)[number]>;
 
 /** dist/widget.js with every feature off, dist/widget.consent-mode.engagement.js with those two on, and so on. */

@@ -19,6 +19,7 @@ import { post, warn } from './transport.ts';
 
 // Build-time flags (widget/build.ts): the server serves each site the bundle of the features it has switched on.
 declare const CONSENT_MODE: boolean;
+declare const APP_HANDOFF: boolean;
 const SECONDS_PER_MONTH = 2_629_746;
 
 const script = document.currentScript as HTMLScriptElement | null;
@@ -137,16 +138,8 @@ function decide(chosen: Choices, source: 'banner' | 'preferences', explicit: boo
  * The decision an app hands the page it opened (widget/handoff.ts), as the server has it stored: adopted under the
  * app's consent ID and not recorded again, so a change made here afterwards is recorded under that ID too.
  */
-async function handoff(token?: string): Promise<void> {
-  if (token) {
-    try {
-      // It comes as a StoredConsent without `pending`: recorded already, by the app.
-      adopt(await verifyHandoff(collector, config.site, token));
-    } catch (error) {
-      warn('handoff refused', error);
-    }
-  }
-}
+// It comes as a StoredConsent without `pending`: recorded already, by the app.
+const handoff = (token: string): Promise<void> => verifyHandoff(collector, config.site, token).then(adopt, (error) => warn('handoff refused', error));
 
 function open(): void {
   withBanner((shownBanner) => shownBanner.showPreferences());
@@ -159,13 +152,13 @@ if (CONSENT_MODE) {
 // Only a lapsed choice can have left anything behind: under a current one, denied categories never ran.
 apply(stored !== null && consent === null);
 record();
-const handedOff = handoff(window.SamtykkeHandoff);
+const handedOff = APP_HANDOFF && window.SamtykkeHandoff && handoff(window.SamtykkeHandoff);
 
 const api: SamtykkeApi = {
   get consentId() {
     return consentId;
   },
-  handoff,
+  ...(APP_HANDOFF ? { handoff } : {}),
   open,
   get,
   on(_event, listener) {
@@ -180,8 +173,10 @@ function start(): void {
   document.addEventListener('click', (event) => {
     if ((event.target as Element).closest?.(`[${OPEN_ATTRIBUTE}]`)) open();
   });
+  const showNotice = () => consent || withBanner((shownBanner) => shownBanner.showNotice());
   // A hand-off on its way holds the banner back until the server has answered it.
-  void handedOff.then(() => consent || withBanner((shownBanner) => shownBanner.showNotice()));
+  if (handedOff) void handedOff.then(showNotice);
+  else showNotice();
 }
 
 if (document.body) start();

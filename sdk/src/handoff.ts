@@ -53,7 +53,7 @@ export function handoffScripts(token: string): Pick<WebViewHandoff, 'beforeConte
   // `true;` last: React Native WebView on iOS reports an error for a script whose value is not serialisable.
   return {
     beforeContentLoaded: `window.SamtykkeHandoff=${literal};true;`,
-    update: `window.SamtykkeHandoff=${literal};window.Samtykke&&window.Samtykke.handoff(${literal});true;`,
+    update: `window.SamtykkeHandoff=${literal};window.Samtykke&&window.Samtykke.handoff&&window.Samtykke.handoff(${literal});true;`,
   };
 }
 

@@ -40,6 +40,7 @@ export interface SitesTable {
   outbound_links: Generated<boolean>;
   file_downloads: Generated<boolean>;
   not_found_pages: Generated<boolean>;
+  app_handoff: Generated<boolean>;
   scan_schedule: Generated<ScanScheduleKind>;
   /** Start URLs of scheduled scans; empty: the site's exact allowed origins. */
   scan_urls: ColumnType<string[], string[] | undefined, string[]>;

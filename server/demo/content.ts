@@ -1,14 +1,16 @@
 /** The demo organisation: the portal from the terms (Min Bedrift, Min Side, the app), its policy and inventory. */
 import type { Localized, Surface } from '../domain/consent.ts';
 import type { PolicyTexts } from '../domain/policy.ts';
+import type { SiteFeatures } from '../domain/sites.ts';
 import type { NewInventoryItem } from '../queries/inventory.ts';
 
 export const DEMO_ORGANISATION = 'Demo Bedrift AS';
 
 /** The demo's sites; a web site's `page` is its demo page (server/widget/demo.tsx), where a scan of it starts. */
-export const DEMO_SITES: ReadonlyArray<{ key: string; name: string; surface: Surface; page?: string }> = [
+export const DEMO_SITES: ReadonlyArray<{ key: string; name: string; surface: Surface; page?: string; features?: Partial<SiteFeatures> }> = [
   { key: 'min-bedrift', name: 'Min Bedrift', surface: 'web', page: '/demo' },
-  { key: 'min-side', name: 'Min Side', surface: 'web', page: '/demo/min-side' },
+  // The app opens the user pages in a WebView, handing over the user's decision.
+  { key: 'min-side', name: 'Min Side', surface: 'web', page: '/demo/min-side', features: { appHandoff: true } },
   { key: 'app', name: 'Selvbetjeningsappen', surface: 'app' },
 ];
 

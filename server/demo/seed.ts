@@ -24,7 +24,7 @@ export async function seedDemo(db: Db, publicUrl: string): Promise<DemoOrganisat
       policy: { texts: DEMO_POLICY_TEXTS, functionalRequired: true, consentLifetimeMonths: 12 },
       inventory: demoInventory(new URL(publicUrl).host),
     };
-    const site = await createSiteWithContent(db, { organisationId: organisation.id, ...demoSite, allowedOrigins: [], features: DEMO_FEATURES }, content);
+    const site = await createSiteWithContent(db, { organisationId: organisation.id, ...demoSite, allowedOrigins: [], features: { ...DEMO_FEATURES, ...demoSite.features } }, content);
     // A scan of a demo site starts at its demo page, served by Samtykke itself.
     if (page) await writeScanSchedule(db, site.id, { schedule: 'off', urls: [`${publicUrl}${page}`], pageLimit: SCAN_PAGE_LIMIT.default });
     sites.push(site);

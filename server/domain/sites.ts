@@ -34,11 +34,13 @@ export interface SiteFeatures {
   readonly fileDownloads: boolean;
   /** Pages marked `<html data-samtykke-404>`, or reported with `Samtykke.track('404')`. */
   readonly notFoundPages: boolean;
+  /** The site's pages are opened by the app in a WebView and take the app's decision (widget/handoff.ts). */
+  readonly appHandoff: boolean;
 }
 
 /** The tracker's signals a site switches on and off, as the widget is built per combination of them. */
 export const TRACKER_FEATURES = ['engagement', 'outboundLinks', 'fileDownloads', 'notFoundPages'] as const satisfies ReadonlyArray<keyof SiteFeatures>;
-export const SITE_FEATURES = ['consentMode', 'declarationEmbed', ...TRACKER_FEATURES] as const satisfies ReadonlyArray<keyof SiteFeatures>;
+export const SITE_FEATURES = ['consentMode', 'declarationEmbed', ...TRACKER_FEATURES, 'appHandoff'] as const satisfies ReadonlyArray<keyof SiteFeatures>;
 
 /** A site with the policy version its visitors decide under now (the newest published one). */
 export interface SiteWithPolicy extends Site {

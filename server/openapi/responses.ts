@@ -192,6 +192,7 @@ const siteFeatures = z.object({
   outboundLinks: z.boolean(),
   fileDownloads: z.boolean(),
   notFoundPages: z.boolean(),
+  appHandoff: z.boolean(),
 });
 
 export const siteSummary = wire<SiteSummary>()(

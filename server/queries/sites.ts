@@ -25,6 +25,7 @@ export const FEATURE_COLUMNS = {
   outboundLinks: 'outbound_links',
   fileDownloads: 'file_downloads',
   notFoundPages: 'not_found_pages',
+  appHandoff: 'app_handoff',
 } as const satisfies Record<keyof SiteFeatures, keyof SiteRow>;
 
 type FeatureColumn = (typeof FEATURE_COLUMNS)[keyof SiteFeatures];

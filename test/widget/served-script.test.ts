@@ -15,10 +15,10 @@ import { engines } from '../helpers/database.ts';
 const BUDGET_GZIP_BYTES = 5 * 1024;
 const SITE = 'min-bedrift';
 /** A new site's: every feature off. */
-const DEFAULT_FEATURES: SiteFeatures = { consentMode: false, declarationEmbed: false, engagement: false, outboundLinks: false, fileDownloads: false, notFoundPages: false };
+const DEFAULT_FEATURES: SiteFeatures = { consentMode: false, declarationEmbed: false, engagement: false, outboundLinks: false, fileDownloads: false, notFoundPages: false, appHandoff: false };
 /** Every engagement signal of the tracker on, without Consent Mode. */
 const TRACKER_FEATURES: SiteFeatures = { ...DEFAULT_FEATURES, engagement: true, outboundLinks: true, fileDownloads: true, notFoundPages: true };
-const ALL_FEATURES: SiteFeatures = { ...TRACKER_FEATURES, consentMode: true, declarationEmbed: true };
+const ALL_FEATURES: SiteFeatures = { ...TRACKER_FEATURES, consentMode: true, declarationEmbed: true, appHandoff: true };
 const NO_TRACKER_SIGNALS = DEFAULT_FEATURES;
 
 describe.each(engines)('the served widget script (%s)', (engine) => {
@@ -97,11 +97,16 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
   });
 
-  test('ships Consent Mode only to a site that has switched it on, and the embed script only with its feature', async () => {
+  test('ships Consent Mode, the app hand-off and the embed script only to a site that has switched each on', async () => {
     await setFeatures(DEFAULT_FEATURES);
     const plain = await (await context.app.request(`/sites/${SITE}/widget.js`)).text();
     expect(plain).not.toContain('ad_user_data');
     expect(plain).not.toContain('declaration.js');
+    expect(plain).not.toContain('/api/handoff/verify');
+    await setFeatures({ ...DEFAULT_FEATURES, appHandoff: true });
+    const opened = await (await context.app.request(`/sites/${SITE}/widget.js`)).text();
+    expect(opened).toContain('/api/handoff/verify');
+    expect(opened).not.toContain('ad_user_data');
     const off = await context.app.request(`/sites/${SITE}/declaration.js?lang=nb`);
     expect(off.status).toBe(404);
     expect((await off.json()) as unknown).toMatchObject({ error: { message: expect.stringMatching(/declaration embed switched off/) } });
@@ -156,8 +161,14 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
     for (const size of Object.values(sizes)) expect(size).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
   });
 
-  // A known miss, reported in issue 12: with every engagement signal on (no Consent Mode) the script is about 240
-  // bytes over the budget (nb 5,355, nn 5,359, en 5,269). `test.fails` keeps the real check: the day it fits, this
+  test(`stays within ${BUDGET_GZIP_BYTES} bytes as served gzipped with the app hand-off on`, async () => {
+    const sizes = await scriptSizes({ ...DEFAULT_FEATURES, appHandoff: true });
+    console.log(`widget.js for ${SITE}, app hand-off on, as served gzipped (budget ${BUDGET_GZIP_BYTES}): ${JSON.stringify(sizes)}`);
+    for (const size of Object.values(sizes)) expect(size).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+  });
+
+  // A known miss, reported in issues 12 and 13: with every engagement signal on (no Consent Mode) the script is
+  // about 285 bytes over the budget (nb 5,402, nn 5,404, en 5,313). `test.fails` keeps the real check: the day it fits, this
   // test fails and the marker must go.
   test.fails(`stays within ${BUDGET_GZIP_BYTES} bytes as served gzipped with every tracker signal on (missed, see issue 12)`, async () => {
     const sizes = await scriptSizes(TRACKER_FEATURES);
@@ -165,7 +176,7 @@ describe.each(engines)('the served widget script (%s)', (engine) => {
     for (const size of Object.values(sizes)) expect(size).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
   });
 
-  // A known miss, reported in issues 8 and 9: with Consent Mode on, the script is up to 42 bytes over the budget.
+  // A known miss, reported in issues 8, 9 and 13: with every feature on, the script is up to 580 bytes over the budget.
   // `test.fails` keeps the real check: the day it fits, this test fails and the marker must go.
   test.fails(`stays within ${BUDGET_GZIP_BYTES} bytes as served gzipped in the largest configuration (missed, see issue 8)`, async () => {
     const sizes = await scriptSizes(ALL_FEATURES);
