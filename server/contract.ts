@@ -136,7 +136,8 @@ export interface EventsReceipt {
    * stored at the receive time instead. Absent when there were none.
    */
   readonly clamped?: number;
-  readonly ignored?: { readonly count: number; readonly reason: 'bot' };
+  /** Taken and not stored: a bot's events (all of them), or signals the site has switched off (dashboard: Banner). */
+  readonly ignored?: { readonly count: number; readonly reason: 'bot' | 'signal_off' };
   /** The database did not answer: the events are synced to the server's journal and will be stored from it. */
   readonly journaled?: true;
 }

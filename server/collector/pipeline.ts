@@ -12,7 +12,7 @@ import { createHmac } from 'node:crypto';
 import { decisionExpiresAt, type Decision } from '../domain/consent.ts';
 import { NO_ATTRIBUTION, fileExtension, linkTarget, occurredAt, pagePath, readAttribution, referrerHost } from '../domain/events.ts';
 import { isWebAddress, pageUrl } from '../domain/page-address.ts';
-import type { PublishedSite } from '../domain/sites.ts';
+import { SIGNAL_SWITCHES, type PublishedSite } from '../domain/sites.ts';
 import type { NewEvent } from '../db/schema.ts';
 import type { UnchainedRecord } from '../queries/consent-records.ts';
 import type { AppDeps } from '../services.ts';
@@ -239,6 +239,12 @@ export interface EventRows {
   readonly rows: NewEvent[];
   /** Events whose client time could not be believed and which are stored at the receive time instead. */
   readonly clamped: number;
+  /** Signals the site has switched off (domain/sites.ts SIGNAL_SWITCHES): taken, not stored. */
+  readonly switchedOff: number;
+}
+
+function switchedOn(site: PublishedSite, event: EventInput): boolean {
+  return !(event.type in SIGNAL_SWITCHES) || site.features[SIGNAL_SWITCHES[event.type as keyof typeof SIGNAL_SWITCHES]];
 }
 
 /**
@@ -257,7 +263,8 @@ export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventI
     return sessionId;
   }
   let clamped = 0;
-  const rows = events.map((event): NewEvent => {
+  const kept = events.filter((event) => switchedOn(visit.site, event));
+  const rows = kept.map((event): NewEvent => {
     const time = occurredAt(event.time, sentAt, visit.receivedAt, deps.config.eventTimeWindowMs);
     if (time.clamped) clamped += 1;
     // Checked against the site's surface when the visit was admitted.
@@ -287,5 +294,5 @@ export function toEventRows(deps: AppDeps, visit: Visit, events: readonly EventI
       ...engagementColumns(event, visit.site.surface),
     };
   });
-  return { rows, clamped };
+  return { rows, clamped, switchedOff: events.length - kept.length };
 }

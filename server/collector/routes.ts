@@ -66,12 +66,17 @@ export async function takeEvents(c: Context, deps: AppDeps, sender: Sender, gate
     if (refused) return refused;
     const visit = await admitVisit(deps, { ...request, fromPage: true }, sender);
     if (visit instanceof Drop) return visit;
-    const { rows, clamped } = toEventRows(deps, visit, request.events, request.sentAt);
-    return { site: visit.site, rows, clamped, taken: await deps.eventWriter.take(rows) };
+    const { rows, clamped, switchedOff } = toEventRows(deps, visit, request.events, request.sentAt);
+    return { site: visit.site, rows, clamped, switchedOff, taken: await deps.eventWriter.take(rows) };
   });
   if (outcome instanceof Drop) return dropAsJson(c, deps.metrics, outcome, sent);
   deps.activity.note(outcome.site.id, 'event', sender.origin);
-  const receipt: EventsReceipt = { accepted: outcome.rows.length, ...(outcome.clamped > 0 ? { clamped: outcome.clamped } : {}), ...(outcome.taken === 'journaled' ? { journaled: true } : {}) };
+  const receipt: EventsReceipt = {
+    accepted: outcome.rows.length,
+    ...(outcome.clamped > 0 ? { clamped: outcome.clamped } : {}),
+    ...(outcome.switchedOff > 0 ? { ignored: { count: outcome.switchedOff, reason: 'signal_off' } } : {}),
+    ...(outcome.taken === 'journaled' ? { journaled: true } : {}),
+  };
   return c.json(receipt, 202);
 }
 

@@ -1,6 +1,7 @@
 /** A site: one web property or app of an organisation, with its own key, consent chain, policy and inventory. */
 import type { BannerSettings } from './banner.ts';
 import type { Surface } from './consent.ts';
+import type { SignalType } from './events.ts';
 import type { CurrentPolicy } from './policy.ts';
 
 /** Public site keys appear in script URLs and requests: lower-case letters, digits and hyphens. */
@@ -40,6 +41,17 @@ export interface SiteFeatures {
 
 /** The tracker's signals a site switches on and off, as the widget is built per combination of them. */
 export const TRACKER_FEATURES = ['engagement', 'outboundLinks', 'fileDownloads', 'notFoundPages'] as const satisfies ReadonlyArray<keyof SiteFeatures>;
+/**
+ * The switch of each signal's event type: a site that has it off ships no code for it, and the collector stores none
+ * of its events either (a page that kept an older script, or anyone posting by hand).
+ */
+export const SIGNAL_SWITCHES = {
+  engagement: 'engagement',
+  outbound: 'outboundLinks',
+  download: 'fileDownloads',
+  notfound: 'notFoundPages',
+} as const satisfies Record<SignalType, (typeof TRACKER_FEATURES)[number]>;
+
 export const SITE_FEATURES = ['consentMode', 'declarationEmbed', ...TRACKER_FEATURES, 'appHandoff'] as const satisfies ReadonlyArray<keyof SiteFeatures>;
 
 /** A site with the policy version its visitors decide under now (the newest published one). */

@@ -100,7 +100,7 @@ export const eventsReceipt = wire<EventsReceipt>()(
   z.object({
     accepted: z.number().int(),
     clamped: z.number().int().optional(),
-    ignored: z.object({ count: z.number().int(), reason: z.literal('bot') }).optional(),
+    ignored: z.object({ count: z.number().int(), reason: z.enum(['bot', 'signal_off']) }).optional(),
     journaled: z.literal(true).optional(),
   }),
 );

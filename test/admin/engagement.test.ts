@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput } from '../../server/contract.ts';
 import type { Choices } from '../../server/domain/consent.ts';
+import type { SiteFeatures } from '../../server/domain/sites.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
 import { consentRequest, errorOf, eventsRequest, newConsentId, post } from '../helpers/requests.ts';
@@ -25,6 +26,12 @@ describe.each(engines)('engagement signals and panels on %s', (engine) => {
     const action = choices.analytics ? 'custom' : 'reject_all';
     expect((await post(context.app, '/api/consent', consentRequest({ consentId, choices, action }))).status).toBe(201);
     return consentId;
+  }
+
+  /** The site's signal switches, as an admin sets them on the Banner page. */
+  async function switchSignals(features: Partial<SiteFeatures>): Promise<void> {
+    const site = context.demo.sites.find((candidate) => candidate.id === siteId)!;
+    expect(await context.deps.sites.update(site, { features })).not.toBeNull();
   }
 
   /** Once the writer has stored every accepted event. */
@@ -74,6 +81,7 @@ describe.each(engines)('engagement signals and panels on %s', (engine) => {
   beforeAll(async () => {
     context = await createTestContext(engine);
     siteId = context.demo.sites.find((site) => site.key === 'min-side')!.id;
+    await switchSignals({ engagement: true, outboundLinks: true, fileDownloads: true, notFoundPages: true });
     analyst = await signedInStaff(context, ['analyst']);
     granted = [await decide(GRANTED), await decide(GRANTED), await decide(GRANTED)];
     denied = await decide({ functional: true, analytics: false, ads: false });
@@ -226,5 +234,15 @@ describe.each(engines)('engagement signals and panels on %s', (engine) => {
       expect(response.status, query).toBe(400);
       expect((await errorOf(response)).field, query).toBeTruthy();
     }
+  });
+
+  it('takes the signals of a switch that is off without storing them, and says so', async () => {
+    const before = (await rawSignals()).length;
+    await switchSignals({ notFoundPages: false });
+    const response = await send(granted[0]!, 'session-a', [{ type: 'notfound', url: `${PAGE}/borte` }, { type: 'notfound', url: `${PAGE}/vekk` }]);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: 0, ignored: { count: 2, reason: 'signal_off' } });
+    expect(await rawSignals()).toHaveLength(before);
+    await switchSignals({ notFoundPages: true });
   });
 });

@@ -24,6 +24,9 @@ describe.each(engines)('app screens on %s', (engine) => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await createTestContext(engine);
+    // The app reports screens that do not exist (below): a signal its site must have switched on.
+    const app = ctx.demo.sites.find((site) => site.key === 'app')!;
+    await ctx.deps.sites.update(app, { features: { notFoundPages: true } });
   });
   afterAll(() => ctx.close());
 
