@@ -70,6 +70,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Seed the demo organisation when the database holds no organisation yet. */
   readonly seedDemo: boolean;
+  /** SAMTYKKE_DEMO_TRAFFIC: the demo comes with thirty days of made-up visitors and decisions (demo/traffic.ts). */
+  readonly demoTraffic: boolean;
   /** SAMTYKKE_SMTP_URL and SAMTYKKE_SMTP_FROM; null when no mail server is set (no email reports then). */
   readonly smtp: SmtpConfig | null;
   /** Null when there is no folder to keep them in (SAMTYKKE_DATA_DIR=:memory: and no key or log path given). */
@@ -289,6 +291,7 @@ export function loadConfig(env: Env = process.env): Config {
     eventTimeWindowMs: integer(env, 'SAMTYKKE_EVENT_TIME_WINDOW_HOURS', 72, 1, 24 * 366) * 3_600_000,
     bodyLimitBytes: integer(env, 'SAMTYKKE_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024),
     seedDemo: flag(env, 'SAMTYKKE_DEMO', true),
+    demoTraffic: flag(env, 'SAMTYKKE_DEMO_TRAFFIC', true),
     smtp,
     checkpoints: checkpointConfig(env, smtp),
     metricsToken: metricsToken(env),

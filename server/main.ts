@@ -15,6 +15,7 @@ import { createDb, type Db } from './db/create.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
+import { seedDemoTraffic } from './demo/traffic.ts';
 import { storeStrandedJournals } from './journal/stranded.ts';
 import { gatherWorkerMetrics, offerWorkerMetrics } from './metrics/cluster.ts';
 import { startRetentionJob } from './jobs/retention.ts';
@@ -45,6 +46,7 @@ async function openDatabase(): Promise<{ config: Config; db: Db }> {
 
 interface Welcome {
   readonly demo: Awaited<ReturnType<typeof seedDemoIfEmpty>>;
+  readonly demoTraffic: Awaited<ReturnType<typeof seedDemoTraffic>> | null;
   readonly demoAdmin: Awaited<ReturnType<typeof createDemoAdmin>> | null;
   readonly setupToken: string | null;
   readonly demoInstalled: boolean;
@@ -55,22 +57,24 @@ async function prepare(config: Config, db: Db): Promise<Welcome> {
   const applied = await migrateToLatest(db);
   if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
   const demo = config.seedDemo ? await seedDemoIfEmpty(db, config.publicUrl) : null;
+  const demoTraffic = demo && config.demoTraffic ? await seedDemoTraffic(db, demo) : null;
   // Made with the demo organisation only, so its password is printed once, on the first start.
   const demoAdmin = demo ? await createDemoAdmin(db, demo.organisationId) : null;
   // Without any organisation (SAMTYKKE_DEMO=false on a new database) the first person in needs the setup link.
   const setupToken = (await hasOrganisation(db)) ? null : await createSetupToken(db);
   const demoInstalled = (await findSiteByKey(db, DEMO_SITE)) !== null;
   if (config.journal) await storeStrandedJournals(config.journal, config.workers, db);
-  return { demo, demoAdmin, setupToken, demoInstalled };
+  return { demo, demoTraffic, demoAdmin, setupToken, demoInstalled };
 }
 
-function printWelcome(config: Config, { demo, demoAdmin, setupToken, demoInstalled }: Welcome, workers: number): void {
+function printWelcome(config: Config, { demo, demoTraffic, demoAdmin, setupToken, demoInstalled }: Welcome, workers: number): void {
   const where = config.database.engine === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir ?? 'memory'}`;
   console.log(`Samtykke is listening on ${config.publicUrl} with ${where}${workers > 1 ? `, in ${workers} worker processes` : ''}`);
   if (config.workersRefused !== null) {
     console.log(`  SAMTYKKE_WORKERS=${config.workersRefused} asks for more processes than PGlite allows: it runs inside this one process, so one serves. Use PostgreSQL (DATABASE_URL) for more.`);
   }
   if (demo) console.log(`Created the demo organisation with sites ${demo.sites.map((site) => site.key).join(', ')}`);
+  if (demoTraffic) console.log(`  and 30 days of made-up traffic to look at: ${demoTraffic.decisions} decisions, ${demoTraffic.events} events, goals and a funnel`);
   console.log(`  Start page           ${config.publicUrl}/`);
   console.log(`  Dashboard            ${config.publicUrl}/dashboard`);
   if (demoInstalled) {

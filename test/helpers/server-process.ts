@@ -30,14 +30,14 @@ export async function freePort(): Promise<number> {
 /**
  * Starts the server with `env` on top of this process's environment (DATABASE_URL cleared unless given, so the
  * default is PGlite in the SAMTYKKE_DATA_DIR the caller passes; without one, nothing is kept on disk) and waits
- * until it listens.
+ * until it listens. The demo comes without its made-up traffic unless asked: the tests count what they send.
  */
 export async function startServerProcess(env: Record<string, string>, options: { readonly port?: number } = {}): Promise<ServerProcess> {
   // A given port: a server started again where its clients expect it (test/sdk's offline queue).
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', SERVER_ENTRY], {
-    env: { ...process.env, DATABASE_URL: '', SAMTYKKE_DATA_DIR: ':memory:', SAMTYKKE_PUBLIC_URL: url, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, DATABASE_URL: '', SAMTYKKE_DATA_DIR: ':memory:', SAMTYKKE_PUBLIC_URL: url, SAMTYKKE_DEMO_TRAFFIC: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let printed = '';

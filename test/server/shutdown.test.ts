@@ -37,7 +37,7 @@ describe.each(engines)('graceful shutdown on %s', (engine) => {
     const port = PORT_BASE + (engine === 'pglite' ? 0 : 1);
     const origin = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, [SERVER_ENTRY], {
-      env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? '', PORT: String(port), HOST: '127.0.0.1', SAMTYKKE_PUBLIC_URL: origin, SAMTYKKE_RATE_LIMIT: '0', SAMTYKKE_EVENT_FLUSH_MS: '2000' },
+      env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? '', SAMTYKKE_DEMO_TRAFFIC: 'false', PORT: String(port), HOST: '127.0.0.1', SAMTYKKE_PUBLIC_URL: origin, SAMTYKKE_RATE_LIMIT: '0', SAMTYKKE_EVENT_FLUSH_MS: '2000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
