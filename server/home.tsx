@@ -17,6 +17,7 @@ const TEXTS = {
     demoTerms: 'Vilkår med oversikten over informasjonskapsler (demo)',
     declarations: 'Hvert nettsteds oversikt over informasjonskapsler og piksler ligger på',
     health: 'Helsesjekk',
+    apiReference: 'API-referanse (OpenAPI)',
   },
   en: {
     lead: 'Consent platform with privacy-first usage analytics.',
@@ -27,6 +28,7 @@ const TEXTS = {
     demoTerms: 'Terms with the cookie overview (demo)',
     declarations: "Each site's overview of cookies and pixels is at",
     health: 'Health check',
+    apiReference: 'API reference (OpenAPI)',
   },
 } satisfies Record<Locale, Record<string, string>>;
 
@@ -70,6 +72,9 @@ function HomePage(props: { locale: Locale; setUp: boolean; demo: boolean }) {
                   (<a href={`/sites/${DEMO_SITE}/cookies?lang=${props.locale}`}>{DEMO_SITE}</a>)
                 </>
               )}
+            </li>
+            <li>
+              <a href="/api/docs">{text.apiReference}</a>
             </li>
             <li>
               <a href="/healthz">{text.health}</a>

@@ -13,7 +13,8 @@ describe.each(engines)('the start page on %s', (engine) => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();
-    for (const link of ['href="/dashboard/"', 'href="/demo"', 'href="/demo/terms"', 'href="/sites/min-bedrift/cookies?lang=nb"']) expect(html).toContain(link);
+    for (const link of ['href="/dashboard/"', 'href="/demo"', 'href="/demo/terms"', 'href="/sites/min-bedrift/cookies?lang=nb"', 'href="/api/docs"']) expect(html).toContain(link);
+    expect((await context.app.request('/api/docs')).status).toBe(200);
     expect(html).toContain('Dashbord');
     expect(html).not.toContain('ikke satt opp');
     expect((await context.app.request('/demo')).status).toBe(200);
