@@ -31,6 +31,11 @@ function inPath(value: string): string {
   }
 }
 
+/** Visible ASCII only: a header with anything else is refused by fetch itself, before it is sent. */
+function inHeader(value: string): string {
+  return value.replace(/[^\x21-\x7e]/g, '');
+}
+
 describe.each(engines)('bad input on %s', (engine) => {
   let ctx: TestContext;
   let admin: StaffClient;
@@ -180,12 +185,29 @@ describe.each(engines)('bad input on %s', (engine) => {
         method: 'POST', path: '/api/events', body: eventsRequest(consentId, { events: [{ ...event, type: 'custom', name: 'n', props, [key]: x } as never] }),
       })),
       value.map((x) => ({ method: 'POST', path: `/api/admin/sites/${siteId}/inventory`, admin: true, body: { kind: 'cookie', name: x, namePattern: false, provider: x, party: 'first', domain: x, category: 'functional', purpose: { nb: x, en: 'e' }, retention: { nb: 'r', en: 'r' }, blocking: { nb: 'b', en: 'b' } } })),
+      // The app's hand-off and its read of the latest decision.
+      fc.tuple(fc.constantFrom('/api/handoff', '/api/handoff/verify', '/api/consent/latest'), fc.constantFrom('site', 'consentId', 'token'), value).map(([path, key, x]) => ({
+        method: 'POST', path, body: { site: 'min-side', consentId, token: 'a.b', [key]: x },
+      })),
+      // Programs with an API key, and staff signing in through an identity provider.
+      fc.tuple(text, fc.constantFrom('overview', 'breakdown', 'timeseries')).map(([x, panel]) => ({
+        method: 'GET', path: `/api/v1/sites/${siteId}/usage/${panel}?period=${inPath(x)}`,
+        headers: { authorization: `Bearer ${inHeader(x)}` },
+      })),
+      text.map((x) => ({ method: 'GET', path: `/api/admin/session/oidc/start?email=${inPath(x)}` })),
+      fc.tuple(text, text).map(([state, code]) => ({ method: 'GET', path: `/api/admin/session/oidc/callback?state=${inPath(state)}&code=${inPath(code)}`, headers: { cookie: `samtykke_oidc=${inHeader(state)}` } })),
+      fc.tuple(fc.constantFrom('name', 'scopes', 'siteId', 'expiresAt'), value).map(([key, x]) => ({ method: 'POST', path: '/api/admin/api-keys', admin: true, body: { name: 'Key', scopes: ['usage:read'], [key]: x } })),
+      // Switched off, so no provider is asked: every other field is checked all the same.
+      fc.tuple(fc.constantFrom('issuer', 'clientId', 'clientSecret', 'defaultRole', 'emailDomains', 'passwordsAllowed'), value).map(([key, x]) => ({
+        method: 'PUT', path: '/api/admin/organisation/sso', admin: true,
+        body: { enabled: false, issuer: 'https://login.example.test', clientId: 'samtykke', clientSecret: 'secret', defaultRole: 'analyst', emailDomains: [], passwordsAllowed: true, [key]: x },
+      })),
     );
     await fc.assert(
-      fc.asyncProperty(requests, async (request: { method: string; path: string; body?: unknown; admin?: boolean }) => {
+      fc.asyncProperty(requests, async (request: { method: string; path: string; body?: unknown; admin?: boolean; headers?: Record<string, string> }) => {
         let response: Response;
-        if (request.admin) response = request.method === 'GET' ? await admin.get(request.path) : await admin.send('POST', request.path, request.body);
-        else response = request.method === 'GET' ? await ctx.app.request(request.path) : await post(ctx.app, request.path, request.body);
+        if (request.admin) response = request.method === 'GET' ? await admin.get(request.path) : await admin.send(request.method as 'POST' | 'PUT', request.path, request.body);
+        else response = request.method === 'GET' ? await ctx.app.request(request.path, { headers: request.headers }) : await post(ctx.app, request.path, request.body);
         expect(response.status, `${request.method} ${request.path} ${JSON.stringify(request.body) ?? ''}: ${await response.clone().text()}`).toBeLessThan(500);
       }),
       // SAMTYKKE_FUZZ_RUNS=100000 for a long run with a fresh seed (printed on a failure, to replay it).
