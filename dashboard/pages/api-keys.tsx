@@ -114,7 +114,9 @@ export function ApiKeysPage() {
   const siteName = (id: number | null) => (id === null ? t('allSites') : (sites.value.find((site) => site.id === id)?.name ?? String(id)));
   return (
     <div class="page">
-      <p class="note">{t('apiKeysIntro')}</p>
+      <p class="note">
+        {t('apiKeysIntro')} <a href="/api/docs">{t('apiReference')}</a>
+      </p>
       <NewKey model={model} />
       {model.error.value && <ErrorNote message={model.error.value} />}
       <Loaded loader={model.keys}>

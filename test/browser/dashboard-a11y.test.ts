@@ -156,6 +156,7 @@ describe.skipIf(!browserAvailable).each(pageEngines)('a dashboard everyone can u
       ['Installasjon', 'Installasjon', () => page.locator('.check').waitFor()],
       ['Mål og trakter', 'Mål og trakter', () => page.getByRole('form', { name: 'Ny trakt' }).waitFor()],
       ['Rapporter', 'Rapporter', () => page.getByRole('table', { name: 'Utsendinger' }).waitFor()],
+      ['API-nøkler', 'API-nøkler', () => page.getByRole('form', { name: 'Lag API-nøkkel' }).waitFor()],
       ['Skanning', 'Skanning', () => page.locator('[data-findings="undeclared"]').waitFor()],
       [
         'Skanning',
