@@ -8,7 +8,6 @@ import { ACTIONS, CATEGORIES, type Choices, type ConsentAction, type EventProps 
 
 export const SITE_KEY_PATTERN: RegExp = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const CONSENT_ID_PATTERN: RegExp = /^[A-Za-z0-9_-]{16,64}$/;
-export const SESSION_ID_PATTERN: RegExp = /^[A-Za-z0-9_-]{8,64}$/;
 export const MAX_EVENTS_PER_REQUEST = 100;
 export const MAX_PROPS = 30;
 export const MAX_PROPS_BYTES = 2_048;

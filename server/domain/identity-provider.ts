@@ -60,10 +60,6 @@ export const SSO_FAILURES = [
 ] as const;
 export type SsoFailure = (typeof SSO_FAILURES)[number];
 
-export function isSsoFailure(value: string): value is SsoFailure {
-  return (SSO_FAILURES as readonly string[]).includes(value);
-}
-
 export function emailDomainOf(email: string): string {
   return email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase();
 }

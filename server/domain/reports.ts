@@ -55,7 +55,6 @@ export const REPORT_SEND_DELAY_MS = 60 * 60_000;
 
 /** Waits before each retry of a mail the SMTP server refused or did not take; after the last, it has failed. */
 export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 6 * 3_600_000] as const;
-export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 
 /** When to try again after `attempts` tries, or null when they are all used. */
 export function nextRetry(attempts: number, now: Date): Date | null {

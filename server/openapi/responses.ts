@@ -131,17 +131,21 @@ export const latestConsent = wire<LatestConsent>()(
 
 const categoryText = z.object({ title: z.string(), description: z.string() });
 
-const declaredItem = z.object({
+const inventoryFields = {
   kind: z.enum(INVENTORY_KINDS),
   name: z.string(),
   namePattern: z.boolean(),
   provider: z.string(),
   party: z.enum(PARTIES),
   domain: z.string().nullable(),
+  category: z.enum(CATEGORIES),
   purpose: localized(z.string()),
   retention: localized(z.string()),
   blocking: localized(z.string()),
-});
+};
+
+/** An inventory item as the public declaration lists it, under its category. */
+const declaredItem = z.object(inventoryFields).omit({ category: true });
 
 export const declaration = wire<Declaration>()(
   z.object({
@@ -249,18 +253,6 @@ export const installCheck = wire<InstallCheck>()(
 
 // ---- Inventory, policies, banner -------------------------------------------------------------------------------------
 
-const inventoryFields = {
-  kind: z.enum(INVENTORY_KINDS),
-  name: z.string(),
-  namePattern: z.boolean(),
-  provider: z.string(),
-  party: z.enum(PARTIES),
-  domain: z.string().nullable(),
-  category: z.enum(CATEGORIES),
-  purpose: localized(z.string()),
-  retention: localized(z.string()),
-  blocking: localized(z.string()),
-};
 
 export const inventoryItem = wire<InventoryItem>()(z.object({ id: z.number().int(), ...inventoryFields, retiredAt: time.nullable() }));
 

@@ -31,6 +31,11 @@ export function record(consentId: string, choices: { analytics: boolean; ads: bo
   };
 }
 
+/** An event row as the collector stores it: a desktop Chrome pageview of / unless `fields` say otherwise. */
+export function eventRow(siteId: number, consentId: string, sessionId: string, at: Date, fields: Partial<NewEvent> = {}): NewEvent {
+  return { site_id: siteId, occurred_at: at, consent_id: consentId, session_id: sessionId, type: 'pageview', path: '/', device: 'desktop', browser: 'Chrome', os: 'Linux', ...fields };
+}
+
 /**
  * Four decisions (one a later withdrawal) and three visits: a visit from an ad with two pages and a signup, a
  * one-page bounce, and a two-page visit the day before.
@@ -43,18 +48,7 @@ export async function seedActivity(db: Db, siteId: number, now = new Date()): Pr
     record(CONSENT_IDS.rejected, { analytics: false, ads: false }, { recordedAt: ago(4), locale: 'en', account: 'Blåbær AS' }),
     record(CONSENT_IDS.granted, { analytics: false, ads: false }, { recordedAt: ago(1), action: 'withdraw', source: 'preferences', country: 'NO' }),
   ]);
-  const event = (consentId: string, sessionId: string, at: Date, fields: Partial<NewEvent>): NewEvent => ({
-    site_id: siteId,
-    occurred_at: at,
-    consent_id: consentId,
-    session_id: sessionId,
-    type: 'pageview',
-    path: '/',
-    device: 'desktop',
-    browser: 'Chrome',
-    os: 'Linux',
-    ...fields,
-  });
+  const event = (consentId: string, sessionId: string, at: Date, fields: Partial<NewEvent>) => eventRow(siteId, consentId, sessionId, at, fields);
   await insertEvents(db, [
     event(CONSENT_IDS.granted, 'visit-ad', ago(3), { referrer_host: 'google.com', utm_source: 'google', utm_campaign: 'vinter', ad_click: 'gclid', country: 'NO' }),
     event(CONSENT_IDS.granted, 'visit-ad', new Date(ago(3).getTime() + 60_000), { path: '/pris', referrer_host: 'google.com', utm_source: 'google', utm_campaign: 'vinter', ad_click: 'gclid' }),

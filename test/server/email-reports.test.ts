@@ -15,7 +15,7 @@ import { appendConsentRecords } from '../../server/queries/consent-records.ts';
 import { insertEvents } from '../../server/queries/events.ts';
 import { createGoal } from '../../server/queries/goals.ts';
 import { runDueReports } from '../../server/reports/scheduler.ts';
-import { record } from '../admin/fixtures.ts';
+import { eventRow, record } from '../admin/fixtures.ts';
 import { signedInStaff, type StaffClient } from '../admin/helpers.ts';
 import { createTestContext, type TestContext } from '../helpers/app.ts';
 import { engines } from '../helpers/database.ts';
@@ -67,18 +67,7 @@ describe.each(engines)('scheduled email reports on %s', (engine) => {
   /** Last week (23–29 Nov): three visitors, four pageviews, two campaigns; the week before: one of each. */
   async function seedTwoWeeks(): Promise<void> {
     const db = context.database.db;
-    const event = (consentId: string, sessionId: string, occurred: string, fields: Partial<NewEvent> = {}): NewEvent => ({
-      site_id: siteId,
-      occurred_at: at(occurred),
-      consent_id: consentId,
-      session_id: sessionId,
-      type: 'pageview',
-      path: '/',
-      device: 'desktop',
-      browser: 'Chrome',
-      os: 'Linux',
-      ...fields,
-    });
+    const event = (consentId: string, sessionId: string, occurred: string, fields: Partial<NewEvent> = {}) => eventRow(siteId, consentId, sessionId, at(occurred), fields);
     await insertEvents(db, [
       event('visitor-a', 'a1', '2026-11-23T09:00:00Z', { utm_campaign: 'vinter' }),
       event('visitor-a', 'a1', '2026-11-23T09:01:00Z', { path: '/pris', utm_campaign: 'vinter' }),
